@@ -1,0 +1,66 @@
+import type { EngineDescription, LogLine } from '../../api/agent-protocol.js';
+import type { NodeResources, TaskObject } from '../../api/objects.js';
+
+/** Labels that tie a container to its task, so a restarted agent can adopt it. */
+export const shoalLabels = {
+  taskId: 'io.shoal.task.id',
+  serviceId: 'io.shoal.service.id',
+  serviceName: 'io.shoal.service.name',
+  slot: 'io.shoal.task.slot',
+  env: 'io.shoal.env',
+  node: 'io.shoal.node.id',
+} as const;
+
+export interface ObservedContainer {
+  containerId: string;
+  taskId: string;
+  running: boolean;
+  exitCode?: number;
+  /** The engine's own error text when the container could not run. */
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface ExitResult {
+  exitCode: number;
+  error?: string;
+}
+
+/** Failures the worker maps onto task states: `rejected` when the task can never run here. */
+export class ExecutorError extends Error {
+  constructor(
+    readonly kind: 'rejected' | 'failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExecutorError';
+  }
+}
+
+export interface LogOptions {
+  follow: boolean;
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What the agent needs from a container runtime. One contract suite
+ * (test/executor-contract.ts) runs against every implementation.
+ */
+export interface Executor {
+  describe(): Promise<{ hostname: string; resources: NodeResources; engine: EngineDescription }>;
+  /** Every container this executor created for any task, running or not. */
+  list(): Promise<ObservedContainer[]>;
+  /** Creates the container (not started); returns its id. Missing image → ExecutorError('rejected'). */
+  prepare(task: TaskObject, nodeId: string): Promise<string>;
+  start(containerId: string): Promise<void>;
+  /** Resolves when the container exits (at once when it already has). */
+  wait(containerId: string): Promise<ExitResult>;
+  inspect(containerId: string): Promise<ObservedContainer | undefined>;
+  /** Stops with the task's stop signal, then kills after the grace period. */
+  shutdown(containerId: string, stopSignal: string | undefined, graceMs: number): Promise<void>;
+  /** Removes the container; a container already gone is not an error. */
+  remove(containerId: string): Promise<void>;
+  logs(containerId: string, options: LogOptions): AsyncIterable<LogLine>;
+}

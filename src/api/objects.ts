@@ -1,0 +1,96 @@
+import type { ServiceSpec } from './service-spec.js';
+import type { DesiredTaskState, TaskState } from './task-state.js';
+
+/** Objects as the store keeps them and the API returns them. Times are ISO 8601 strings. */
+
+export const defaultEnvironment = 'default';
+
+export interface Meta {
+  id: string;
+  env: string;
+  /** Store revision of the last change; clients send it back for optimistic concurrency. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NodeAvailability = 'active' | 'pause' | 'drain';
+export type NodeState = 'unknown' | 'ready' | 'down' | 'disconnected';
+
+export interface NodeResources {
+  nanoCpus: number;
+  memoryBytes: number;
+}
+
+export interface NodeObject extends Meta {
+  hostname: string;
+  role: 'manager' | 'worker';
+  availability: NodeAvailability;
+  labels: Record<string, string>;
+  status: { state: NodeState; message: string; address: string; timestamp: string };
+  resources: NodeResources;
+  engine: { version: string; os: string; arch: string };
+}
+
+export type UpdateState =
+  | 'updating'
+  | 'paused'
+  | 'completed'
+  | 'rollback_started'
+  | 'rollback_paused'
+  | 'rollback_completed';
+
+export interface UpdateStatus {
+  state: UpdateState;
+  startedAt: string;
+  completedAt?: string;
+  message: string;
+  /** The spec version this update or rollback moves the tasks to. */
+  targetSpecVersion: number;
+  /** No new batch starts before this time (update delay after a finished batch). */
+  nextBatchAt?: string;
+}
+
+export interface ServiceObject extends Meta {
+  name: string;
+  stack?: string;
+  spec: ServiceSpec;
+  /** Increments on every spec change; tasks record the version they were made from. */
+  specVersion: number;
+  previousSpec?: ServiceSpec;
+  updateStatus?: UpdateStatus;
+}
+
+export interface TaskStatus {
+  state: TaskState;
+  message: string;
+  timestamp: string;
+  error?: string;
+  containerId?: string;
+  exitCode?: number;
+  /** Why the scheduler could not place a pending task. */
+  pendingReason?: string;
+  /** When the task first reached `running`. */
+  runningSince?: string;
+}
+
+export interface TaskObject extends Meta {
+  serviceId: string;
+  serviceName: string;
+  /** Replicated tasks own a slot (1..N); global tasks own a node and have no slot. */
+  slot?: number;
+  nodeId?: string;
+  specVersion: number;
+  spec: ServiceSpec;
+  desiredState: DesiredTaskState;
+  status: TaskStatus;
+  /** A restarted task waits until this time before it may be scheduled. */
+  notBefore?: string;
+  /** The task this one replaced after it ended (restart), for attempt counting. */
+  restartOf?: string;
+}
+
+/** The name a task's container gets: service.slot.taskid (or service.nodeid.taskid). */
+export function taskName(t: Pick<TaskObject, 'serviceName' | 'slot' | 'nodeId' | 'id'>): string {
+  return `${t.serviceName}.${t.slot ?? t.nodeId ?? 'x'}.${t.id}`;
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { parseConstraint } from './constraint.js';
+
+/** Validation of everything a client may send for a service. Durations are milliseconds. */
+
+export const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+export const nameSchema = z
+  .string()
+  .regex(namePattern, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit');
+
+const nonNegInt = z.number().int('must be an integer').min(0, 'must not be negative');
+const durationMs = nonNegInt;
+const port = z.number().int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+
+export const portSchema = z.strictObject({
+  target: port,
+  published: port.optional(),
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  mode: z.enum(['host', 'ingress']).default('host'),
+});
+export type PortSpec = z.infer<typeof portSchema>;
+
+export const mountSchema = z
+  .strictObject({
+    type: z.enum(['bind', 'volume', 'tmpfs']).default('volume'),
+    source: z.string().optional(),
+    target: z.string().startsWith('/', 'must be an absolute path'),
+    readOnly: z.boolean().default(false),
+  })
+  .superRefine((m, ctx) => {
+    if (m.type === 'bind' && (!m.source || !m.source.startsWith('/'))) {
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'a bind mount needs an absolute source path' });
+    }
+    if (m.type === 'tmpfs' && m.source) {
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'a tmpfs mount takes no source' });
+    }
+  });
+export type MountSpec = z.infer<typeof mountSchema>;
+
+const resourceAmounts = z.strictObject({
+  nanoCpus: nonNegInt.default(0),
+  memoryBytes: nonNegInt.default(0),
+});
+export const resourcesSchema = z.strictObject({
+  limits: resourceAmounts.default({ nanoCpus: 0, memoryBytes: 0 }),
+  reservations: resourceAmounts.default({ nanoCpus: 0, memoryBytes: 0 }),
+});
+export type Resources = z.infer<typeof resourcesSchema>;
+
+export const restartPolicySchema = z.strictObject({
+  condition: z.enum(['any', 'on-failure', 'none']).default('any'),
+  delayMs: durationMs.default(5000),
+  /** 0 means no limit. */
+  maxAttempts: nonNegInt.default(0),
+  /** 0 means attempts are counted over the whole life of the slot. */
+  windowMs: durationMs.default(0),
+});
+export type RestartPolicy = z.infer<typeof restartPolicySchema>;
+
+export const updateConfigSchema = z.strictObject({
+  /** Tasks replaced at once; 0 means all at once. */
+  parallelism: nonNegInt.default(1),
+  delayMs: durationMs.default(0),
+  order: z.enum(['stop-first', 'start-first']).default('stop-first'),
+  monitorMs: durationMs.default(5000),
+  failureAction: z.enum(['pause', 'rollback', 'continue']).default('pause'),
+  maxFailureRatio: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0),
+});
+export type UpdateConfig = z.infer<typeof updateConfigSchema>;
+
+const constraintText = z.string().superRefine((text, ctx) => {
+  const parsed = parseConstraint(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+export const placementSchema = z.strictObject({
+  constraints: z.array(constraintText).default([]),
+  preferences: z
+    .array(z.strictObject({ spread: z.string().regex(/^node\.labels\.[A-Za-z0-9_.\-/]+$/, 'must be node.labels.KEY') }))
+    .default([]),
+  /** 0 means no limit. */
+  maxReplicasPerNode: nonNegInt.default(0),
+});
+export type Placement = z.infer<typeof placementSchema>;
+
+const envKey = z.string().regex(/^[^=\s]+$/, 'must be a variable name without "=" or spaces');
+const labelMap = z.record(z.string().min(1, 'must not be empty'), z.string());
+
+export const serviceSpecSchema = z.strictObject({
+  image: z.string().trim().min(1, 'must not be empty'),
+  mode: z.enum(['replicated', 'global']).default('replicated'),
+  replicas: nonNegInt.default(1),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(envKey, z.string()).default({}),
+  workdir: z.string().optional(),
+  user: z.string().optional(),
+  hostname: z.string().optional(),
+  labels: labelMap.default({}),
+  containerLabels: labelMap.default({}),
+  ports: z.array(portSchema).default([]),
+  mounts: z.array(mountSchema).default([]),
+  resources: resourcesSchema.default({
+    limits: { nanoCpus: 0, memoryBytes: 0 },
+    reservations: { nanoCpus: 0, memoryBytes: 0 },
+  }),
+  restartPolicy: restartPolicySchema.default({ condition: 'any', delayMs: 5000, maxAttempts: 0, windowMs: 0 }),
+  placement: placementSchema.default({ constraints: [], preferences: [], maxReplicasPerNode: 0 }),
+  updateConfig: updateConfigSchema.default({
+    parallelism: 1,
+    delayMs: 0,
+    order: 'stop-first',
+    monitorMs: 5000,
+    failureAction: 'pause',
+    maxFailureRatio: 0,
+  }),
+  rollbackConfig: updateConfigSchema.default({
+    parallelism: 1,
+    delayMs: 0,
+    order: 'stop-first',
+    monitorMs: 5000,
+    failureAction: 'pause',
+    maxFailureRatio: 0,
+  }),
+  stopSignal: z.string().regex(/^(SIG)?[A-Z0-9+-]+$|^\d+$/, 'must be a signal name such as SIGTERM or a number').optional(),
+  stopGracePeriodMs: durationMs.default(10000),
+  init: z.boolean().default(false),
+  /** Old task records kept per slot (or per node for global services). */
+  taskHistoryLimit: nonNegInt.max(100, 'must be at most 100').default(5),
+}).superRefine((spec, ctx) => {
+  const seen = new Set<string>();
+  spec.ports.forEach((p, i) => {
+    if (p.published === undefined) return;
+    const key = `${p.published}/${p.protocol}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['ports', i, 'published'], message: `port ${key} is published twice` });
+    seen.add(key);
+  });
+  if (spec.mode === 'global' && spec.placement.maxReplicasPerNode > 0) {
+    ctx.addIssue({ code: 'custom', path: ['placement', 'maxReplicasPerNode'], message: 'applies only to replicated services' });
+  }
+});
+export type ServiceSpec = z.infer<typeof serviceSpecSchema>;
+export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
+
+export const createServiceSchema = z.strictObject({
+  name: nameSchema,
+  spec: serviceSpecSchema,
+});
+
+export const updateServiceSchema = z.strictObject({
+  /** The service version the client read: a stale one is refused with 409. */
+  version: nonNegInt.optional(),
+  spec: serviceSpecSchema,
+});
+
+export const scaleServiceSchema = z.strictObject({ replicas: nonNegInt });
