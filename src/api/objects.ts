@@ -88,6 +88,11 @@ export interface TaskObject extends Meta {
   notBefore?: string;
   /** The task this one replaced after it ended (restart), for attempt counting. */
   restartOf?: string;
+  /**
+   * When the restarts of this slot happened (ISO times, newest last), carried from each task to
+   * its restart so max attempts still count after the reaper deleted the old tasks.
+   */
+  restartHistory?: string[];
 }
 
 /** The name a task's container gets: service.slot.taskid (or service.nodeid.taskid). */

@@ -14,6 +14,12 @@ export const shoalLabels = {
 export interface ObservedContainer {
   containerId: string;
   taskId: string;
+  /**
+   * The node the container was created for (its `io.shoal.node.id` label). An agent adopts or
+   * removes only its own node's containers, so clusters sharing one engine never touch
+   * each other's. Absent when the executor cannot tell: then it counts as this node's.
+   */
+  nodeId?: string;
   running: boolean;
   exitCode?: number;
   /** The engine's own error text when the container could not run. */
@@ -38,6 +44,10 @@ export class ExecutorError extends Error {
   }
 }
 
+export interface WaitOptions {
+  signal?: AbortSignal;
+}
+
 export interface LogOptions {
   follow: boolean;
   tail?: number;
@@ -55,8 +65,11 @@ export interface Executor {
   /** Creates the container (not started); returns its id. Missing image → ExecutorError('rejected'). */
   prepare(task: TaskObject, nodeId: string): Promise<string>;
   start(containerId: string): Promise<void>;
-  /** Resolves when the container exits (at once when it already has). */
-  wait(containerId: string): Promise<ExitResult>;
+  /**
+   * Resolves when the container exits (at once when it already has). An aborted `signal`
+   * rejects the wait without touching the container (the agent stops watching, e.g. on stop()).
+   */
+  wait(containerId: string, options?: WaitOptions): Promise<ExitResult>;
   inspect(containerId: string): Promise<ObservedContainer | undefined>;
   /** Stops with the task's stop signal, then kills after the grace period. */
   shutdown(containerId: string, stopSignal: string | undefined, graceMs: number): Promise<void>;

@@ -127,11 +127,21 @@ export class SqliteStore implements Store {
       this.db.prepare('INSERT INTO changes (revision, time, actor, changes) VALUES (?, ?, ?, ?)').run(revision, time, options.actor, JSON.stringify(changes));
       this.db.prepare(`INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(revision);
     });
-    apply();
+    try {
+      apply();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     this.rev = revision;
     if (++this.commitsSincePrune >= 500) this.pruneHistory();
     const batch: ChangeBatch = { revision, time, actor: options.actor, changes };
-    for (const l of [...this.listeners]) l(batch);
+    for (const l of [...this.listeners]) {
+      try {
+        l(batch);
+      } catch {
+        // A watcher's failure is its own: it must not fail a commit that already happened.
+      }
+    }
     return Promise.resolve(revision);
   }
 

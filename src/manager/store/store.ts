@@ -5,7 +5,8 @@
  * is delivered to watchers once, as one batch.
  */
 
-export type Kind = 'node' | 'service' | 'task' | 'cluster';
+/** `name-claim` objects reserve a name within an environment, so uniqueness holds under concurrent writers. */
+export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim';
 
 export interface StoredObject {
   id: string;
@@ -91,6 +92,6 @@ export async function retryOnConflict<R>(fn: () => Promise<R>, attempts = 5): Pr
 
 export function indexValues(value: StoredObject): Record<IndexedField, string | null> {
   const v = value as unknown as Record<string, unknown>;
-  const pick = (k: IndexedField): string | null => (typeof v[k] === 'string' ? (v[k] as string) : null);
+  const pick = (k: IndexedField): string | null => (typeof v[k] === 'string' ? (v[k]) : null);
   return { name: pick('name'), serviceId: pick('serviceId'), nodeId: pick('nodeId') };
 }

@@ -1,0 +1,105 @@
+import type Dockerode from 'dockerode';
+import { taskName, type TaskObject } from '../../../api/objects.js';
+import type { MountSpec, PortSpec } from '../../../api/service-spec.js';
+import { shoalLabels } from '../../exec/executor.js';
+
+/** The labels that tie a container (and volumes it creates) to its task. */
+export function taskLabels(task: TaskObject, nodeId: string, scope: Record<string, string>): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...task.spec.containerLabels,
+    ...scope,
+    [shoalLabels.taskId]: task.id,
+    [shoalLabels.serviceId]: task.serviceId,
+    [shoalLabels.serviceName]: task.serviceName,
+    [shoalLabels.env]: task.env,
+    [shoalLabels.node]: nodeId,
+  };
+  if (task.slot !== undefined) labels[shoalLabels.slot] = String(task.slot);
+  return labels;
+}
+
+/** Translates a task's spec into the engine's create-container body. */
+export function containerConfig(
+  task: TaskObject,
+  nodeId: string,
+  scope: Record<string, string>,
+): Dockerode.ContainerCreateOptions {
+  const spec = task.spec;
+  const labels = taskLabels(task, nodeId, scope);
+  const config: Dockerode.ContainerCreateOptions = {
+    name: taskName(task),
+    Image: spec.image,
+    Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    Labels: labels,
+    ExposedPorts: exposedPorts(spec.ports ?? []),
+    HostConfig: {
+      PortBindings: portBindings(spec.ports ?? []),
+      Mounts: (spec.mounts ?? []).map((m) => mount(m, task, scope)),
+      // Shoal restarts by creating a new task; the engine must never restart on its own.
+      RestartPolicy: { Name: 'no' },
+      Init: spec.init ?? false,
+    },
+  };
+  if (spec.command !== undefined) config.Entrypoint = spec.command;
+  if (spec.args !== undefined) config.Cmd = spec.args;
+  if (spec.workdir !== undefined) config.WorkingDir = spec.workdir;
+  if (spec.user !== undefined) config.User = spec.user;
+  if (spec.hostname !== undefined) config.Hostname = spec.hostname;
+  if (spec.stopSignal !== undefined) config.StopSignal = normalizeSignal(spec.stopSignal);
+  const limits = spec.resources?.limits;
+  if (limits && config.HostConfig) {
+    if (limits.nanoCpus > 0) config.HostConfig.NanoCpus = limits.nanoCpus;
+    if (limits.memoryBytes > 0) config.HostConfig.Memory = limits.memoryBytes;
+  }
+  return config;
+}
+
+/** "TERM" and "SIGTERM" both name a signal; the engine accepts either, tests compare one form. */
+export function normalizeSignal(signal: string): string {
+  return /^\d+$/.test(signal) || signal.startsWith('SIG') ? signal : `SIG${signal}`;
+}
+
+const portKey = (p: PortSpec): string => `${p.target}/${p.protocol ?? 'tcp'}`;
+
+function exposedPorts(ports: PortSpec[]): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const p of ports) out[portKey(p)] = {};
+  return out;
+}
+
+/**
+ * A port without `published` gets a host port the engine picks (HostPort ""), as
+ * `docker run -p 80` and Swarm's host-mode publishing do: the service is reachable, and the
+ * scheduler, which only reserves explicit published ports, never sees a conflict.
+ */
+function portBindings(ports: PortSpec[]): Record<string, Array<{ HostIp: string; HostPort: string }>> {
+  const out: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of ports) {
+    const hostPort = p.published === undefined ? '' : String(p.published);
+    (out[portKey(p)] ??= []).push({ HostIp: '0.0.0.0', HostPort: hostPort });
+  }
+  return out;
+}
+
+function mount(m: MountSpec, task: TaskObject, scope: Record<string, string>): Dockerode.MountSettings {
+  const readOnly = m.readOnly ?? false;
+  switch (m.type) {
+    case 'bind':
+      return { Type: 'bind', Source: m.source ?? '', Target: m.target, ReadOnly: readOnly };
+    case 'tmpfs':
+      return { Type: 'tmpfs', Source: '', Target: m.target, ReadOnly: readOnly };
+    default:
+      return {
+        Type: 'volume',
+        Source: m.source ?? '',
+        Target: m.target,
+        ReadOnly: readOnly,
+        // Labels apply only when the engine creates the volume, marking it as Shoal's own.
+        VolumeOptions: {
+          NoCopy: false,
+          Labels: { ...scope, [shoalLabels.env]: task.env, [shoalLabels.serviceName]: task.serviceName },
+          DriverConfig: { Name: 'local', Options: {} },
+        },
+      };
+  }
+}

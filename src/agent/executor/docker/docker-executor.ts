@@ -1,0 +1,247 @@
+import Dockerode from 'dockerode';
+import type { EngineDescription, LogLine } from '../../../api/agent-protocol.js';
+import type { NodeResources, TaskObject } from '../../../api/objects.js';
+import {
+  ExecutorError,
+  shoalLabels,
+  type Executor,
+  type ExitResult,
+  type LogOptions,
+  type ObservedContainer,
+  type WaitOptions,
+} from '../../exec/executor.js';
+import { containerConfig, normalizeSignal } from './container-config.js';
+import { engineMessage, engineStatus, isAlreadyThere, isNotFound } from './docker-errors.js';
+import { LogDemuxer } from './log-demux.js';
+
+export interface DockerExecutorOptions {
+  /**
+   * Labels put on every container this executor creates and required of every container it
+   * lists. Several agents (or test runs) sharing one engine then never see, adopt or remove
+   * each other's containers.
+   */
+  scopeLabels?: Record<string, string>;
+}
+
+interface EngineInfo {
+  Name?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  ServerVersion?: string;
+  OSType?: string;
+  Architecture?: string;
+}
+
+interface WaitResponse {
+  StatusCode?: number;
+  Error?: { Message?: string } | null;
+}
+
+const zeroTime = '0001-01-01T00:00:00Z';
+const engineTime = (t: string | undefined): string | undefined => (t && t !== zeroTime ? t : undefined);
+
+/** The Executor for a Docker Engine (API 1.41+), one instance per engine. */
+export class DockerExecutor implements Executor {
+  readonly docker: Dockerode;
+  private readonly scope: Record<string, string>;
+
+  /**
+   * `engine`: a dockerode instance, the path of the engine's unix socket, or dockerode's
+   * connection options (`{}` means the default socket or DOCKER_HOST).
+   */
+  constructor(engine: Dockerode | string | Dockerode.DockerOptions = {}, options: DockerExecutorOptions = {}) {
+    if (engine instanceof Dockerode) this.docker = engine;
+    else this.docker = new Dockerode(typeof engine === 'string' ? { socketPath: engine } : engine);
+    this.scope = options.scopeLabels ?? {};
+  }
+
+  async describe(): Promise<{ hostname: string; resources: NodeResources; engine: EngineDescription }> {
+    const info = (await this.docker.info()) as EngineInfo;
+    return {
+      hostname: info.Name ?? 'unknown',
+      resources: { nanoCpus: (info.NCPU ?? 0) * 1e9, memoryBytes: info.MemTotal ?? 0 },
+      engine: { version: info.ServerVersion ?? 'unknown', os: info.OSType ?? 'unknown', arch: info.Architecture ?? 'unknown' },
+    };
+  }
+
+  async list(): Promise<ObservedContainer[]> {
+    const label = [shoalLabels.taskId, ...Object.entries(this.scope).map(([k, v]) => `${k}=${v}`)];
+    const found = await this.docker.listContainers({ all: true, filters: { label } });
+    const observed = await Promise.all(found.map((c) => this.inspect(c.Id)));
+    return observed.filter((o): o is ObservedContainer => o !== undefined);
+  }
+
+  async prepare(task: TaskObject, nodeId: string): Promise<string> {
+    const config = containerConfig(task, nodeId, this.scope);
+    try {
+      return await this.create(config, task.id);
+    } catch (err) {
+      if (!(isNotFound(err) && /no such image/i.test(engineMessage(err)))) throw createError(err);
+    }
+    // Not here: a registry may have it (the engine's own configuration decides where it pulls from).
+    try {
+      await this.pull(task.spec.image);
+    } catch (err) {
+      throw new ExecutorError('rejected', `No such image: ${withTag(task.spec.image)} (pull failed: ${engineMessage(err)})`);
+    }
+    try {
+      return await this.create(config, task.id);
+    } catch (err) {
+      throw createError(err);
+    }
+  }
+
+  async start(containerId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).start();
+    } catch (err) {
+      if (engineStatus(err) === 304) return;
+      throw new ExecutorError('failed', engineMessage(err));
+    }
+  }
+
+  async wait(containerId: string, options: WaitOptions = {}): Promise<ExitResult> {
+    let res: WaitResponse;
+    try {
+      const opts = options.signal ? { abortSignal: options.signal } : {};
+      res = (await this.docker.getContainer(containerId).wait(opts)) as WaitResponse;
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      throw new ExecutorError('failed', engineMessage(err));
+    }
+    const result: ExitResult = { exitCode: res.StatusCode ?? -1 };
+    if (res.Error?.Message) result.error = res.Error.Message;
+    return result;
+  }
+
+  async inspect(containerId: string): Promise<ObservedContainer | undefined> {
+    const info = await this.inspectRaw(containerId);
+    if (!info) return undefined;
+    const observed: ObservedContainer = {
+      containerId: info.Id,
+      taskId: info.Config.Labels?.[shoalLabels.taskId] ?? '',
+      running: info.State.Running,
+    };
+    const nodeId = info.Config.Labels?.[shoalLabels.node];
+    if (nodeId) observed.nodeId = nodeId;
+    const startedAt = engineTime(info.State.StartedAt);
+    const finishedAt = engineTime(info.State.FinishedAt);
+    if (startedAt) observed.startedAt = startedAt;
+    if (finishedAt) observed.finishedAt = finishedAt;
+    if (!info.State.Running && startedAt) observed.exitCode = info.State.ExitCode;
+    if (info.State.Error) observed.error = info.State.Error;
+    return observed;
+  }
+
+  async shutdown(containerId: string, stopSignal: string | undefined, graceMs: number): Promise<void> {
+    const info = await this.inspectRaw(containerId);
+    if (!info?.State.Running) return;
+    const signal = normalizeSignal(stopSignal ?? (info.Config as { StopSignal?: string }).StopSignal ?? 'SIGTERM');
+    if (signal !== 'SIGKILL' && signal !== '9') {
+      if (!(await this.kill(containerId, signal))) return;
+      if (await this.exitsWithin(containerId, graceMs)) return;
+    }
+    if (!(await this.kill(containerId, 'SIGKILL'))) return;
+    // SIGKILL cannot be ignored, but the engine reports the exit asynchronously.
+    await this.exitsWithin(containerId, 10_000);
+  }
+
+  async remove(containerId: string): Promise<void> {
+    try {
+      // v: anonymous volumes die with their container; named volumes are kept.
+      await this.docker.getContainer(containerId).remove({ force: true, v: true });
+    } catch (err) {
+      if (isNotFound(err) || isAlreadyThere(err)) return;
+      throw new ExecutorError('failed', engineMessage(err));
+    }
+  }
+
+  async *logs(containerId: string, options: LogOptions): AsyncIterable<LogLine> {
+    const { signal } = options;
+    if (signal?.aborted) return;
+    const container = this.docker.getContainer(containerId);
+    const base = { stdout: true, stderr: true, timestamps: true, ...(options.tail !== undefined ? { tail: options.tail } : {}) };
+    const demux = new LogDemuxer();
+    try {
+      if (!options.follow) {
+        const buf = await container.logs({ ...base, follow: false, ...(signal ? { abortSignal: signal } : {}) });
+        yield* demux.push(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+      } else {
+        const stream = await container.logs({ ...base, follow: true, ...(signal ? { abortSignal: signal } : {}) });
+        for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+          yield* demux.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw new ExecutorError('failed', engineMessage(err));
+    }
+    yield* demux.flush();
+  }
+
+  private async create(config: Dockerode.ContainerCreateOptions, taskId: string): Promise<string> {
+    try {
+      return (await this.docker.createContainer(config)).id;
+    } catch (err) {
+      // The name is taken: when by this task's own container (an agent restarted between
+      // create and report), reuse it rather than failing the task.
+      if (engineStatus(err) === 409 && config.name) {
+        const existing = await this.inspectRaw(config.name);
+        if (existing?.Config.Labels?.[shoalLabels.taskId] === taskId) return existing.Id;
+      }
+      throw err;
+    }
+  }
+
+  private async pull(image: string): Promise<void> {
+    const stream: NodeJS.ReadableStream = await this.docker.pull(image);
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  private async inspectRaw(idOrName: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
+    try {
+      return await this.docker.getContainer(idOrName).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw new ExecutorError('failed', engineMessage(err));
+    }
+  }
+
+  /** Sends a signal; false when the container is no longer running (nothing left to stop). */
+  private async kill(containerId: string, signal: string): Promise<boolean> {
+    try {
+      await this.docker.getContainer(containerId).kill({ signal });
+      return true;
+    } catch (err) {
+      if (isNotFound(err) || isAlreadyThere(err)) return false;
+      throw new ExecutorError('failed', engineMessage(err));
+    }
+  }
+
+  private async exitsWithin(containerId: string, ms: number): Promise<boolean> {
+    const timeout = AbortSignal.timeout(Math.max(1, ms));
+    try {
+      await this.docker.getContainer(containerId).wait({ abortSignal: timeout });
+      return true;
+    } catch (err) {
+      if (timeout.aborted) return false;
+      if (isNotFound(err)) return true;
+      throw new ExecutorError('failed', engineMessage(err));
+    }
+  }
+}
+
+/** Create fails for good (rejected) on a bad request or a missing image; otherwise it may pass later. */
+function createError(err: unknown): ExecutorError {
+  if (err instanceof ExecutorError) return err;
+  const status = engineStatus(err);
+  const kind = status === 400 || status === 404 || status === 409 ? 'rejected' : 'failed';
+  return new ExecutorError(kind, engineMessage(err));
+}
+
+function withTag(image: string): string {
+  const lastPart = image.slice(image.lastIndexOf('/') + 1);
+  return lastPart.includes(':') || lastPart.includes('@') ? image : `${image}:latest`;
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { executorContract, makeTestTask } from '../../../../test/executor-contract.js';
+import { FakeExecutor } from './fake-executor.js';
+
+const images = { run: 'fake/app:1', crash: 'fake/crash:1', missing: 'fake/missing:1' } as const;
+
+executorContract('fake', () => new FakeExecutor(), (kind, spec) => makeTestTask({ image: images[kind], ...spec }));
+
+void test('fake: a stubborn container is killed after the grace period', async () => {
+  const ex = new FakeExecutor();
+  const id = await ex.prepare(makeTestTask({ image: 'fake/stubborn:1' }), 'n1');
+  await ex.start(id);
+  const t0 = Date.now();
+  await ex.shutdown(id, 'SIGTERM', 100);
+  assert.ok(Date.now() - t0 >= 90);
+  assert.equal((await ex.inspect(id))?.exitCode, 137);
+});
+
+void test('fake: follow streams lines printed later and ends at exit', async () => {
+  const ex = new FakeExecutor();
+  const id = await ex.prepare(makeTestTask({ image: 'fake/app:1' }), 'n1');
+  await ex.start(id);
+  const texts: string[] = [];
+  const reading = (async () => {
+    for await (const line of ex.logs(id, { follow: true })) texts.push(line.text);
+  })();
+  ex.print(id, 'hello');
+  ex.crash(id, 1);
+  await reading;
+  assert.deepEqual(texts, ['started fake/app:1', 'hello']);
+});

@@ -1,0 +1,233 @@
+import type { EngineDescription, LogLine } from '../../../api/agent-protocol.js';
+import { taskName, type NodeResources, type TaskObject } from '../../../api/objects.js';
+import { newId } from '../../../lib/ids.js';
+import {
+  ExecutorError,
+  type Executor,
+  type ExitResult,
+  type LogOptions,
+  type ObservedContainer,
+  type WaitOptions,
+} from '../../exec/executor.js';
+
+/**
+ * An in-memory Executor for unit tests and benchmarks with hundreds of simulated nodes.
+ * The image name drives behaviour:
+ *   contains "missing" → prepare rejects ("No such image: …")
+ *   contains "crash"   → exits 3 a few ms after start
+ *   contains "exit0"   → exits 0 a few ms after start
+ *   contains "stubborn"→ ignores every stop signal but SIGKILL (shutdown waits the grace period)
+ *   anything else      → runs until shut down
+ * A running container holds no timer: only exits that must happen on their own schedule one.
+ */
+export interface FakeExecutorOptions {
+  hostname?: string;
+  resources?: NodeResources;
+  /** Added to prepare and start, to model a slow engine; 0 (default) adds no timer at all. */
+  latencyMs?: number;
+  /** How long after start "crash"/"exit0" images exit. */
+  exitAfterMs?: number;
+}
+
+interface FakeContainer {
+  id: string;
+  taskId: string;
+  nodeId: string;
+  name: string;
+  image: string;
+  running: boolean;
+  exit?: ExitResult;
+  startedAt?: string;
+  finishedAt?: string;
+  logs: LogLine[];
+  /** Called on every change (new log line, exit): waiters and log followers. */
+  listeners: Set<() => void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class FakeExecutor implements Executor {
+  private readonly containers = new Map<string, FakeContainer>();
+  private readonly byName = new Map<string, string>();
+  private readonly options: Required<FakeExecutorOptions>;
+  /** Counts of calls, for tests that check the agent did (or did not) act. */
+  readonly calls = { prepare: 0, start: 0, shutdown: 0, remove: 0 };
+
+  constructor(options: FakeExecutorOptions = {}) {
+    this.options = {
+      hostname: options.hostname ?? 'fake-node',
+      resources: options.resources ?? { nanoCpus: 4e9, memoryBytes: 8 * 2 ** 30 },
+      latencyMs: options.latencyMs ?? 0,
+      exitAfterMs: options.exitAfterMs ?? 5,
+    };
+  }
+
+  describe(): Promise<{ hostname: string; resources: NodeResources; engine: EngineDescription }> {
+    return Promise.resolve({
+      hostname: this.options.hostname,
+      resources: this.options.resources,
+      engine: { version: 'fake', os: 'linux', arch: 'x86_64' },
+    });
+  }
+
+  list(): Promise<ObservedContainer[]> {
+    return Promise.resolve([...this.containers.values()].map(observe));
+  }
+
+  async prepare(task: TaskObject, nodeId: string): Promise<string> {
+    this.calls.prepare++;
+    await this.delay();
+    const image = task.spec.image;
+    if (image.includes('missing')) throw new ExecutorError('rejected', `No such image: ${image}`);
+    const name = taskName(task);
+    const existing = this.byName.get(name);
+    if (existing !== undefined) {
+      const c = this.containers.get(existing);
+      if (c?.taskId === task.id) return c.id;
+      throw new ExecutorError('rejected', `Conflict. The container name "/${name}" is already in use`);
+    }
+    const c: FakeContainer = { id: newId(32), taskId: task.id, nodeId, name, image, running: false, logs: [], listeners: new Set() };
+    this.containers.set(c.id, c);
+    this.byName.set(name, c.id);
+    return c.id;
+  }
+
+  async start(containerId: string): Promise<void> {
+    this.calls.start++;
+    await this.delay();
+    const c = this.get(containerId);
+    if (c.running || c.exit) return;
+    c.running = true;
+    c.startedAt = new Date().toISOString();
+    this.log(c, 'stdout', `started ${c.image}`);
+    if (c.image.includes('crash')) this.exitLater(c, 3, 'crashing');
+    else if (c.image.includes('exit0')) this.exitLater(c, 0, 'done');
+  }
+
+  wait(containerId: string, options: WaitOptions = {}): Promise<ExitResult> {
+    const c = this.containers.get(containerId);
+    if (!c) return Promise.reject(new ExecutorError('failed', `No such container: ${containerId}`));
+    if (c.exit) return Promise.resolve(c.exit);
+    const { signal } = options;
+    return new Promise<ExitResult>((resolve, reject) => {
+      const onAbort = (): void => {
+        c.listeners.delete(check);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('wait aborted'));
+      };
+      const check = (): void => {
+        if (!c.exit) return;
+        c.listeners.delete(check);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(c.exit);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      c.listeners.add(check);
+    });
+  }
+
+  inspect(containerId: string): Promise<ObservedContainer | undefined> {
+    const c = this.containers.get(containerId);
+    return Promise.resolve(c ? observe(c) : undefined);
+  }
+
+  async shutdown(containerId: string, stopSignal: string | undefined, graceMs: number): Promise<void> {
+    this.calls.shutdown++;
+    const c = this.containers.get(containerId);
+    if (!c?.running) return;
+    const kill = stopSignal === 'SIGKILL' || stopSignal === 'KILL' || stopSignal === '9';
+    if (!kill && c.image.includes('stubborn')) {
+      await sleep(graceMs);
+      if (c.running) this.exit(c, 137);
+      return;
+    }
+    this.exit(c, kill ? 137 : 143);
+  }
+
+  remove(containerId: string): Promise<void> {
+    this.calls.remove++;
+    const c = this.containers.get(containerId);
+    if (c) {
+      if (c.running) this.exit(c, 137);
+      this.containers.delete(containerId);
+      this.byName.delete(c.name);
+    }
+    return Promise.resolve();
+  }
+
+  async *logs(containerId: string, options: LogOptions): AsyncIterable<LogLine> {
+    const c = this.get(containerId);
+    const { signal } = options;
+    let next = options.tail !== undefined ? Math.max(0, c.logs.length - options.tail) : 0;
+    for (;;) {
+      while (next < c.logs.length) {
+        if (signal?.aborted) return;
+        const line = c.logs[next++];
+        if (line) yield line;
+      }
+      if (!options.follow || c.exit || signal?.aborted || !this.containers.has(c.id)) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          c.listeners.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        c.listeners.add(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /** Test hook: appends a log line as if the container printed it. */
+  print(containerId: string, text: string, stream: LogLine['stream'] = 'stdout'): void {
+    this.log(this.get(containerId), stream, text);
+  }
+
+  /** Test hook: the container exits on its own with this code. */
+  crash(containerId: string, exitCode: number): void {
+    const c = this.get(containerId);
+    if (c.running) this.exit(c, exitCode);
+  }
+
+  private get(containerId: string): FakeContainer {
+    const c = this.containers.get(containerId);
+    if (!c) throw new ExecutorError('failed', `No such container: ${containerId}`);
+    return c;
+  }
+
+  private exitLater(c: FakeContainer, code: number, text: string): void {
+    setTimeout(() => {
+      if (!c.running) return;
+      this.log(c, code === 0 ? 'stdout' : 'stderr', text);
+      this.exit(c, code);
+    }, this.options.exitAfterMs);
+  }
+
+  private exit(c: FakeContainer, exitCode: number): void {
+    c.running = false;
+    c.exit = { exitCode };
+    c.finishedAt = new Date().toISOString();
+    this.notify(c);
+  }
+
+  private log(c: FakeContainer, stream: LogLine['stream'], text: string): void {
+    c.logs.push({ stream, time: new Date().toISOString(), text });
+    this.notify(c);
+  }
+
+  private notify(c: FakeContainer): void {
+    for (const listener of [...c.listeners]) listener();
+  }
+
+  private async delay(): Promise<void> {
+    if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
+  }
+}
+
+function observe(c: FakeContainer): ObservedContainer {
+  const o: ObservedContainer = { containerId: c.id, taskId: c.taskId, nodeId: c.nodeId, running: c.running };
+  if (c.exit) o.exitCode = c.exit.exitCode;
+  if (c.startedAt) o.startedAt = c.startedAt;
+  if (c.finishedAt) o.finishedAt = c.finishedAt;
+  return o;
+}

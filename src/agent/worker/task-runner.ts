@@ -1,0 +1,255 @@
+import type { TaskStatusUpdate } from '../../api/agent-protocol.js';
+import type { TaskObject } from '../../api/objects.js';
+import { canTransition, isTerminal, stateRank, type TaskState } from '../../api/task-state.js';
+import { Backoff } from '../../lib/backoff.js';
+import type { Logger } from '../../lib/logger.js';
+import { ExecutorError, type Executor, type ExitResult, type ObservedContainer } from '../exec/executor.js';
+import { exitStatus, status, type ObservedStatus } from './task-status.js';
+
+export interface TaskRunnerDeps {
+  executor: Executor;
+  nodeId: string;
+  report(update: TaskStatusUpdate): void;
+  /** Called once the task left the assignments and its container is gone. */
+  onRemoved(taskId: string): void;
+  logger: Logger;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Drives one task's container toward the task's desired state and reports what it observes,
+ * strictly forward. It never restarts a container: a task that ended stays ended (the
+ * manager makes a new task). One step runs at a time; `kick()` asks for another pass after
+ * any change (new desired state, container exit, retry timer).
+ */
+export class TaskRunner {
+  private task: TaskObject;
+  private state: TaskState;
+  private last: ObservedStatus | undefined;
+  private containerId: string | undefined;
+  /** The container was started (by us, or before the agent adopted it). */
+  private started = false;
+  private exit: ExitResult | undefined;
+  /** The exit, when it comes, is our own shutdown and not the task's outcome. */
+  private stoppedByUs = false;
+  private removed = false;
+  private stopped = false;
+  private watching = false;
+  private readonly watchAbort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly retry = new Backoff({ initialMs: 500, maxMs: 10_000 });
+
+  constructor(
+    task: TaskObject,
+    private readonly deps: TaskRunnerDeps,
+    adopted?: ObservedContainer,
+  ) {
+    this.task = task;
+    this.state = task.status.state;
+    if (adopted) this.adopt(adopted);
+  }
+
+  get taskId(): string {
+    return this.task.id;
+  }
+
+  /** The task's container on this node, once created or adopted. */
+  container(): string | undefined {
+    return this.containerId;
+  }
+
+  /** The latest status observed here, for the hello that resynchronises the manager. */
+  observed(): TaskStatusUpdate | undefined {
+    return this.last ? { taskId: this.task.id, status: this.last } : undefined;
+  }
+
+  update(task: TaskObject): void {
+    this.task = task;
+    // The manager may be ahead of us, e.g. it orphaned the task while this node was cut off.
+    if (stateRank(task.status.state) > stateRank(this.state)) this.state = task.status.state;
+    this.kick();
+  }
+
+  /** The task left the assignments: stop and remove its container, then forget it. */
+  markRemoved(): void {
+    this.removed = true;
+    this.kick();
+  }
+
+  /** Stops acting (agent shutdown) and leaves the container as it is, for the next agent to adopt. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watchAbort.abort();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.loop;
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    this.again = true;
+    this.loop ??= this.drive();
+  }
+
+  private async drive(): Promise<void> {
+    for (;;) {
+      this.again = false;
+      let more = false;
+      try {
+        more = await this.step();
+      } catch (err) {
+        this.deps.logger.warn({ err, taskId: this.task.id }, 'task step failed; retrying');
+        this.scheduleRetry();
+      }
+      // Cleared here, synchronously with the last check, so a kick() is never lost.
+      if (this.stopped || (!more && !this.again)) {
+        this.loop = undefined;
+        return;
+      }
+    }
+  }
+
+  /** One action toward the desired state; true when another pass should follow at once. */
+  private async step(): Promise<boolean> {
+    const desired = this.removed ? 'remove' : this.task.desiredState;
+    if (desired === 'running' && !isTerminal(this.state)) return this.towardRunning();
+    return this.towardStopped(desired === 'remove');
+  }
+
+  private async towardRunning(): Promise<boolean> {
+    const { executor, nodeId } = this.deps;
+    if (this.exit) {
+      this.emit(exitStatus(this.exit, this.containerId));
+      return false;
+    }
+    if (this.started) {
+      this.watch();
+      return false;
+    }
+    if (!this.containerId) {
+      if (stateRank(this.state) >= stateRank('starting')) {
+        const error = 'task: container not found on this node';
+        this.emit(status('failed', error, { error }));
+        return false;
+      }
+      this.emit(status('accepted', 'accepted'));
+      this.emit(status('preparing', 'preparing'));
+      try {
+        this.containerId = await executor.prepare(this.task, nodeId);
+      } catch (err) {
+        this.emitFailure(err);
+        return false;
+      }
+      return true;
+    }
+    const containerId = this.containerId;
+    this.emit(status('starting', 'starting', { containerId }));
+    try {
+      await executor.start(containerId);
+    } catch (err) {
+      this.emitFailure(err);
+      return false;
+    }
+    this.started = true;
+    this.emit(status('running', 'started', { containerId }));
+    this.watch();
+    return true;
+  }
+
+  private async towardStopped(remove: boolean): Promise<boolean> {
+    const { executor } = this.deps;
+    const containerId = this.containerId;
+    if (containerId && this.started && !this.exit && !this.stoppedByUs) {
+      const spec = this.task.spec;
+      await executor.shutdown(containerId, spec.stopSignal, spec.stopGracePeriodMs ?? 10_000);
+      this.stoppedByUs = true;
+    }
+    if (this.exit && !this.stoppedByUs) this.emit(exitStatus(this.exit, containerId));
+    else this.emit(status('shutdown', 'shutdown', containerId ? { containerId } : {}));
+    if (!remove) return false;
+    if (containerId) {
+      await executor.remove(containerId);
+      this.containerId = undefined;
+    }
+    if (this.removed) {
+      this.stopped = true;
+      this.watchAbort.abort();
+      this.deps.onRemoved(this.task.id);
+    }
+    return false;
+  }
+
+  private adopt(c: ObservedContainer): void {
+    this.containerId = c.containerId;
+    if (c.running) {
+      this.started = true;
+      if (this.task.desiredState === 'running' && !isTerminal(this.state)) {
+        this.emit(status('running', 'started (adopted)', { containerId: c.containerId }), true);
+      }
+    } else if (c.startedAt) {
+      this.started = true;
+      this.exit = { exitCode: c.exitCode ?? -1, ...(c.error ? { error: c.error } : {}) };
+    }
+    // A container created but never started is simply started by the next step.
+  }
+
+  private watch(): void {
+    const containerId = this.containerId;
+    if (this.watching || !containerId || this.stopped) return;
+    this.watching = true;
+    this.deps.executor.wait(containerId, { signal: this.watchAbort.signal }).then(
+      (exit) => {
+        this.watching = false;
+        this.exit = exit;
+        this.kick();
+      },
+      (err: unknown) => {
+        this.watching = false;
+        if (this.watchAbort.signal.aborted) return;
+        this.deps.logger.warn({ err, taskId: this.task.id }, 'waiting on container failed; checking it');
+        this.recheck(containerId);
+      },
+    );
+  }
+
+  /** After a failed wait (engine restarting, container removed behind our back): look again. */
+  private recheck(containerId: string): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.deps.executor.inspect(containerId).then(
+        (seen) => {
+          if (!seen) this.exit = { exitCode: -1, error: 'container removed' };
+          else if (!seen.running) this.exit = { exitCode: seen.exitCode ?? -1, ...(seen.error ? { error: seen.error } : {}) };
+          this.kick();
+        },
+        () => this.recheck(containerId),
+      );
+    }, this.retry.next());
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, this.retry.next());
+  }
+
+  private emitFailure(err: unknown): void {
+    const text = errorText(err);
+    if (err instanceof ExecutorError && err.kind === 'rejected') this.emit(status('rejected', text, { error: text }));
+    else this.emit(status('failed', text, { error: text }));
+  }
+
+  /** Reports a forward move (or, with `again`, the current state once more, for adoption). */
+  private emit(next: ObservedStatus, again = false): void {
+    if (!canTransition(this.state, next.state) && !(again && next.state === this.state)) return;
+    this.state = next.state;
+    this.last = next;
+    this.retry.reset();
+    this.deps.report({ taskId: this.task.id, status: next });
+  }
+}

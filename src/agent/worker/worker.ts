@@ -1,0 +1,178 @@
+import type { TaskStatusUpdate } from '../../api/agent-protocol.js';
+import type { TaskObject } from '../../api/objects.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Executor, ObservedContainer } from '../exec/executor.js';
+import { StatusBatcher } from './status-batcher.js';
+import { containerStatus } from './task-status.js';
+import { TaskRunner } from './task-runner.js';
+
+export interface WorkerOptions {
+  executor: Executor;
+  /** Receives batches of status updates (one 'status' message each). */
+  report(updates: TaskStatusUpdate[]): void;
+  logger: Logger;
+  /** How long status updates are collected before they go out as one batch. */
+  batchMs?: number;
+}
+
+export interface Assignments {
+  full: boolean;
+  tasks: TaskObject[];
+  removed: string[];
+}
+
+/**
+ * Runs the tasks assigned to this node: one TaskRunner per task, fed by assignment messages.
+ * Containers found on the node at start wait to be claimed by the first full assignment:
+ * claimed ones are adopted (not restarted), the rest are shut down and removed.
+ */
+export class Worker {
+  private readonly runners = new Map<string, TaskRunner>();
+  /** Containers found at start and not yet claimed, by task id; undefined once settled. */
+  private found: Map<string, ObservedContainer[]> | undefined;
+  private readonly batcher: StatusBatcher;
+  private readonly cleanups = new Set<Promise<void>>();
+  private nodeId: string | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.batcher = new StatusBatcher((updates) => options.report(updates), options.batchMs ?? 50);
+  }
+
+  /**
+   * Lists the containers already on the node (left by a previous agent) for adoption.
+   * `nodeId`: the id this agent had before, when it has one.
+   */
+  async init(nodeId?: string): Promise<void> {
+    if (nodeId) this.nodeId = nodeId;
+    const found = new Map<string, ObservedContainer[]>();
+    for (const c of await this.options.executor.list()) {
+      const list = found.get(c.taskId) ?? [];
+      list.push(c);
+      found.set(c.taskId, list);
+    }
+    this.found = found;
+  }
+
+  /** The node id assignments are for; set once the manager has welcomed this agent. */
+  setNodeId(nodeId: string): void {
+    this.nodeId = nodeId;
+  }
+
+  /** The latest status of every task this node knows of, for hello. */
+  observed(): TaskStatusUpdate[] {
+    const out: TaskStatusUpdate[] = [];
+    for (const runner of this.runners.values()) {
+      const update = runner.observed();
+      if (update) out.push(update);
+    }
+    for (const [taskId, containers] of this.found ?? []) {
+      if (this.runners.has(taskId)) continue;
+      const best = pickContainer(containers.filter((c) => this.ours(c)));
+      if (best) out.push({ taskId, status: containerStatus(best) });
+    }
+    return out;
+  }
+
+  apply(assignments: Assignments): void {
+    if (this.stopped) return;
+    const nodeId = this.nodeId;
+    if (!nodeId) {
+      this.options.logger.warn('assignments before welcome ignored');
+      return;
+    }
+    const mine = assignments.tasks.filter((t) => t.nodeId === nodeId);
+    if (mine.length !== assignments.tasks.length) {
+      this.options.logger.warn({ count: assignments.tasks.length - mine.length }, 'ignored tasks assigned to another node');
+    }
+    if (assignments.full) {
+      const wanted = new Set(mine.map((t) => t.id));
+      for (const [taskId, runner] of this.runners) if (!wanted.has(taskId)) runner.markRemoved();
+    }
+    for (const task of mine) {
+      const runner = this.runners.get(task.id);
+      if (runner) runner.update(task);
+      else this.createRunner(task, nodeId);
+    }
+    for (const taskId of assignments.removed) this.runners.get(taskId)?.markRemoved();
+    if (assignments.full) this.removeUnclaimed();
+  }
+
+  /** Flushes pending status updates at once (e.g. before the session closes). */
+  flush(): void {
+    this.batcher.flush();
+  }
+
+  /** The container of a task, for logs. */
+  containerOf(taskId: string): string | undefined {
+    return this.runners.get(taskId)?.container() ?? pickContainer((this.found?.get(taskId) ?? []).filter((c) => this.ours(c)))?.containerId;
+  }
+
+  /** Stops every runner's loop; containers keep running for the next agent to adopt. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.batcher.stop();
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await Promise.all(this.cleanups);
+  }
+
+  private createRunner(task: TaskObject, nodeId: string): void {
+    const containers = (this.found?.get(task.id) ?? []).filter((c) => this.ours(c));
+    if (containers.length > 0) this.found?.delete(task.id);
+    const adopted = pickContainer(containers);
+    // Two containers of one task can exist only after a crash mid-create; keep the best one.
+    for (const extra of containers) if (extra !== adopted) this.discard(extra);
+    const runner = new TaskRunner(
+      task,
+      {
+        executor: this.options.executor,
+        nodeId,
+        logger: this.options.logger,
+        report: (update) => this.batcher.add(update),
+        onRemoved: (taskId) => {
+          if (this.runners.get(taskId) === runner) this.runners.delete(taskId);
+        },
+      },
+      adopted,
+    );
+    if (adopted) this.options.logger.info({ taskId: task.id, containerId: adopted.containerId }, 'adopted container');
+    this.runners.set(task.id, runner);
+    runner.kick();
+  }
+
+  private removeUnclaimed(): void {
+    if (!this.found) return;
+    for (const containers of this.found.values()) for (const c of containers) if (this.ours(c)) this.discard(c);
+    this.found = undefined;
+  }
+
+  /** Containers of another node id (another cluster on the same engine) are never touched. */
+  private ours(c: ObservedContainer): boolean {
+    return c.nodeId === undefined || c.nodeId === this.nodeId;
+  }
+
+  /** Shuts down and removes a container no task claims. */
+  private discard(c: ObservedContainer): void {
+    const { executor, logger } = this.options;
+    logger.info({ taskId: c.taskId, containerId: c.containerId }, 'removing container no task claims');
+    const work = (async () => {
+      try {
+        if (c.running) await executor.shutdown(c.containerId, undefined, 10_000);
+        await executor.remove(c.containerId);
+      } catch (err) {
+        logger.warn({ err, containerId: c.containerId }, 'could not remove unclaimed container');
+      }
+    })();
+    this.cleanups.add(work);
+    void work.finally(() => this.cleanups.delete(work));
+  }
+}
+
+/** The container that best represents a task: a running one, else the latest started. */
+function pickContainer(containers: ObservedContainer[]): ObservedContainer | undefined {
+  return [...containers].sort((a, b) => score(b) - score(a))[0];
+}
+
+function score(c: ObservedContainer): number {
+  return (c.running ? 2e13 : 0) + (c.startedAt ? Date.parse(c.startedAt) : 0);
+}

@@ -1,0 +1,143 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ShoalError } from '../../api/errors.js';
+import type { ServiceObject, TaskObject, UpdateStatus } from '../../api/objects.js';
+import { createServiceSchema, scaleServiceSchema, updateServiceSchema, type ServiceSpec } from '../../api/service-spec.js';
+import { parseOrThrow } from '../../api/validation.js';
+import { newId } from '../../lib/ids.js';
+import { ConflictError, type Op, type Store } from '../store/store.js';
+import type { RequestContext } from './request-context.js';
+import { resolveService } from './refs.js';
+
+export interface ServiceView extends ServiceObject {
+  replicas: { running: number; desired: number };
+}
+
+const claimId = (env: string, name: string): string => `service/${env}/${name}`;
+
+/**
+ * Fields that change how tasks run. A change to any other field (replicas, update and rollback
+ * settings, history limit) takes effect without replacing running tasks.
+ */
+function taskSpecOf(spec: ServiceSpec): Omit<ServiceSpec, 'replicas' | 'updateConfig' | 'rollbackConfig' | 'taskHistoryLimit'> {
+  const { replicas: _r, updateConfig: _u, rollbackConfig: _rb, taskHistoryLimit: _h, ...rest } = spec;
+  return rest;
+}
+
+export class ServiceApi {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async list(ctx: RequestContext, filter: { name?: string } = {}): Promise<ServiceView[]> {
+    const services = await this.store.list<ServiceObject>('service', { env: ctx.env, ...(filter.name ? { where: { name: filter.name } } : {}) });
+    const tasks = await this.store.list<TaskObject>('task', { env: ctx.env });
+    return services.map((s) => withReplicas(s, tasks.filter((t) => t.serviceId === s.id)));
+  }
+
+  async get(ctx: RequestContext, ref: string): Promise<ServiceView> {
+    const service = await resolveService(this.store, ctx.env, ref);
+    return withReplicas(service, await this.store.list<TaskObject>('task', { where: { serviceId: service.id } }));
+  }
+
+  async create(ctx: RequestContext, body: unknown): Promise<ServiceView> {
+    const input = parseOrThrow(createServiceSchema, body);
+    const time = new Date(this.now()).toISOString();
+    const service: ServiceObject = {
+      id: newId(),
+      env: ctx.env,
+      version: 0,
+      createdAt: time,
+      updatedAt: time,
+      name: input.name,
+      spec: input.spec,
+      specVersion: 1,
+    };
+    const claim = { id: claimId(ctx.env, input.name), env: ctx.env, version: 0, objectId: service.id };
+    try {
+      await this.store.commit([
+        { op: 'create', kind: 'name-claim', value: claim },
+        { op: 'create', kind: 'service', value: service },
+      ], { actor: ctx.actor });
+    } catch (err) {
+      if (err instanceof ConflictError) throw new ShoalError('already_exists', `name: a service named "${input.name}" already exists`, 'name');
+      throw err;
+    }
+    return this.get(ctx, service.id);
+  }
+
+  async update(ctx: RequestContext, ref: string, body: unknown): Promise<ServiceView> {
+    const input = parseOrThrow(updateServiceSchema, body);
+    const current = await resolveService(this.store, ctx.env, ref);
+    if (input.version !== undefined && input.version !== current.version) {
+      throw new ShoalError('conflict', `version: service changed since version ${input.version} (now ${current.version}); read it again and retry`, 'version');
+    }
+    return this.writeSpec(ctx, current, input.spec, 'updating');
+  }
+
+  async scale(ctx: RequestContext, ref: string, body: unknown): Promise<ServiceView> {
+    const { replicas } = parseOrThrow(scaleServiceSchema, body);
+    const current = await resolveService(this.store, ctx.env, ref);
+    if (current.spec.mode !== 'replicated') {
+      throw new ShoalError('failed_precondition', `replicas: service "${current.name}" is global; only replicated services scale`, 'replicas');
+    }
+    return this.writeSpec(ctx, current, { ...current.spec, replicas }, 'updating');
+  }
+
+  async rollback(ctx: RequestContext, ref: string): Promise<ServiceView> {
+    const current = await resolveService(this.store, ctx.env, ref);
+    if (!current.previousSpec) {
+      throw new ShoalError('failed_precondition', `service "${current.name}" has no previous spec to roll back to`);
+    }
+    return this.writeSpec(ctx, current, current.previousSpec, 'rollback_started');
+  }
+
+  async remove(ctx: RequestContext, ref: string): Promise<{ id: string }> {
+    const current = await resolveService(this.store, ctx.env, ref);
+    const ops: Op[] = [
+      { op: 'delete', kind: 'service', id: current.id, expectVersion: current.version },
+      { op: 'delete', kind: 'name-claim', id: claimId(current.env, current.name) },
+    ];
+    await this.commitOrConflict(ops, ctx);
+    return { id: current.id };
+  }
+
+  private async writeSpec(ctx: RequestContext, current: ServiceObject, spec: ServiceSpec, state: 'updating' | 'rollback_started'): Promise<ServiceView> {
+    if (current.spec.mode !== spec.mode) {
+      throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${spec.mode}; remove and create it`, 'spec.mode');
+    }
+    if (isDeepStrictEqual(current.spec, spec) && state === 'updating') return this.get(ctx, current.id);
+    const time = new Date(this.now()).toISOString();
+    const rollsTasks = !isDeepStrictEqual(taskSpecOf(current.spec), taskSpecOf(spec));
+    const next: ServiceObject = { ...current, spec, updatedAt: time };
+    if (rollsTasks || state === 'rollback_started') {
+      next.previousSpec = current.spec;
+      next.specVersion = current.specVersion + (rollsTasks ? 1 : 0);
+      const updateStatus: UpdateStatus = {
+        state,
+        startedAt: time,
+        message: state === 'updating' ? 'update in progress' : 'rollback in progress',
+        targetSpecVersion: next.specVersion,
+      };
+      next.updateStatus = rollsTasks ? updateStatus : { ...updateStatus, state: 'rollback_completed', completedAt: time, message: 'rollback completed' };
+    }
+    await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
+    return this.get(ctx, current.id);
+  }
+
+  private async commitOrConflict(ops: Op[], ctx: RequestContext): Promise<void> {
+    try {
+      await this.store.commit(ops, { actor: ctx.actor });
+    } catch (err) {
+      if (err instanceof ConflictError) throw new ShoalError('conflict', 'the service changed while this request ran; retry');
+      throw err;
+    }
+  }
+}
+
+function withReplicas(service: ServiceObject, tasks: TaskObject[]): ServiceView {
+  const live = tasks.filter((t) => t.desiredState === 'running');
+  const running = live.filter((t) => t.status.state === 'running' && t.specVersion === service.specVersion).length;
+  const desired = service.spec.mode === 'replicated' ? service.spec.replicas : live.length;
+  return { ...service, replicas: { running, desired } };
+}

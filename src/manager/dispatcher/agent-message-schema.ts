@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { AgentMessage } from '../../api/agent-protocol.js';
+import { taskStates } from '../../api/task-state.js';
+
+/** Agents are remote peers: everything they send is validated before it touches the store. */
+const statusUpdate = z.object({
+  taskId: z.string().min(1).max(100),
+  status: z.object({
+    state: z.enum(taskStates),
+    message: z.string().max(4000),
+    timestamp: z.string().max(100),
+    error: z.string().max(4000).optional(),
+    containerId: z.string().max(200).optional(),
+    exitCode: z.number().int().optional(),
+  }),
+});
+
+const logLine = z.object({ stream: z.enum(['stdout', 'stderr']), time: z.string().max(100), text: z.string().max(65536) });
+
+export const agentMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    token: z.string().max(200),
+    nodeId: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
+    hostname: z.string().min(1).max(253),
+    resources: z.object({ nanoCpus: z.number().int().min(0), memoryBytes: z.number().int().min(0) }),
+    engine: z.object({ version: z.string().max(100), os: z.string().max(100), arch: z.string().max(100) }),
+    tasks: z.array(statusUpdate).max(100000),
+  }),
+  z.object({ type: z.literal('heartbeat') }),
+  z.object({ type: z.literal('status'), updates: z.array(statusUpdate).max(100000) }),
+  z.object({ type: z.literal('logs.chunk'), requestId: z.string().max(100), lines: z.array(logLine).max(10000) }),
+  z.object({ type: z.literal('logs.end'), requestId: z.string().max(100), error: z.string().max(4000).optional() }),
+]);
+
+export function parseAgentMessage(raw: string): AgentMessage | undefined {
+  try {
+    const result = agentMessageSchema.safeParse(JSON.parse(raw));
+    return result.success ? (result.data) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,256 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AgentMessage, LogLine, ManagerMessage } from '../../api/agent-protocol.js';
+import { taskName, type NodeObject, type TaskObject } from '../../api/objects.js';
+import { newId } from '../../lib/ids.js';
+import type { Logger } from '../../lib/logger.js';
+import { clusterId, roleOfToken, type ClusterObject } from '../cluster/join-tokens.js';
+import type { ChangeBatch, Store, WatchHandle } from '../store/store.js';
+import { parseAgentMessage } from './agent-message-schema.js';
+import type { LogSource, TaskLogLine } from './log-source.js';
+import { StatusWriter } from './status-writer.js';
+
+export interface DispatcherOptions {
+  store: Store;
+  logger: Logger;
+  heartbeatPeriodMs?: number;
+  /** Missed periods before a node is marked down. */
+  heartbeatGracePeriods?: number;
+}
+
+interface Session {
+  nodeId: string;
+  socket: WebSocket;
+}
+
+interface LogRequest {
+  emit: (lines: LogLine[]) => void;
+  done: (error?: string) => void;
+}
+
+export const agentSessionPath = '/v1/agent/session';
+
+/**
+ * Keeps one session per connected agent: pushes assignments down as the store changes, applies
+ * reported task states, and marks nodes down when their heartbeats stop.
+ */
+export class Dispatcher implements LogSource {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  private readonly sessions = new Map<string, Session>();
+  private readonly lastSeen = new Map<string, number>();
+  private readonly logRequests = new Map<string, LogRequest>();
+  private readonly statusWriter: StatusWriter;
+  private readonly periodMs: number;
+  private readonly graceMs: number;
+  private watch: WatchHandle | undefined;
+  private checker: NodeJS.Timeout | undefined;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.periodMs = options.heartbeatPeriodMs ?? 1000;
+    this.graceMs = this.periodMs * (options.heartbeatGracePeriods ?? 3);
+    this.statusWriter = new StatusWriter(options.store, options.logger);
+  }
+
+  async start(server: Server): Promise<void> {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (req.url?.split('?')[0] !== agentSessionPath) {
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+    });
+    this.watch = this.options.store.watch(await this.options.store.revision(), (batch) => this.pushChanges(batch));
+    this.checker = setInterval(() => void this.checkHeartbeats(), Math.max(100, this.periodMs / 2));
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.checker);
+    this.watch?.close();
+    for (const s of this.sessions.values()) s.socket.close(1001, 'manager stopping');
+    this.wss.close();
+    await this.statusWriter.stop();
+  }
+
+  connectedNodes(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const address = req.socket.remoteAddress ?? '';
+    let nodeId: string | undefined;
+    ws.on('message', (data: Buffer) => {
+      const msg = parseAgentMessage(data.toString('utf8'));
+      if (!msg) {
+        this.send(ws, { type: 'error', code: 'invalid_argument', message: 'malformed message' });
+        return;
+      }
+      if (nodeId) this.lastSeen.set(nodeId, Date.now());
+      if (msg.type === 'hello') {
+        if (nodeId) return;
+        void this.hello(ws, msg, address).then(
+          (id) => (nodeId = id),
+          (err: unknown) => {
+            this.options.logger.error({ err }, 'agent hello failed');
+            ws.close(1011, 'hello failed');
+          },
+        );
+        return;
+      }
+      if (!nodeId) {
+        this.send(ws, { type: 'error', code: 'unauthenticated', message: 'send hello first' });
+        return;
+      }
+      this.handle(nodeId, msg);
+    });
+    ws.on('close', () => {
+      if (nodeId && this.sessions.get(nodeId)?.socket === ws) this.sessions.delete(nodeId);
+    });
+    ws.on('error', () => ws.terminate());
+  }
+
+  private async hello(ws: WebSocket, msg: Extract<AgentMessage, { type: 'hello' }>, address: string): Promise<string | undefined> {
+    const { store, logger } = this.options;
+    const cluster = await store.get<ClusterObject>('cluster', clusterId);
+    const role = cluster ? roleOfToken(cluster, msg.token) : undefined;
+    if (!role) {
+      logger.warn({ address, hostname: msg.hostname }, 'agent refused: invalid join token');
+      this.send(ws, { type: 'error', code: 'unauthenticated', message: 'invalid join token' });
+      ws.close(4401, 'invalid join token');
+      return undefined;
+    }
+    const now = new Date().toISOString();
+    const id = msg.nodeId ?? newId();
+    const existing = await store.get<NodeObject>('node', id);
+    const node: NodeObject = {
+      id,
+      env: existing?.env ?? 'default',
+      version: existing?.version ?? 0,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      hostname: msg.hostname,
+      role: existing?.role ?? role,
+      availability: existing?.availability ?? 'active',
+      labels: existing?.labels ?? {},
+      status: { state: 'ready', message: 'agent connected', address, timestamp: now },
+      resources: msg.resources,
+      engine: msg.engine,
+    };
+    await store.commit([{ op: 'put', kind: 'node', value: node }], { actor: `node:${id}` });
+    this.statusWriter.enqueue(id, msg.tasks);
+    await this.statusWriter.flush();
+    this.sessions.get(id)?.socket.close(4409, 'replaced by a newer session');
+    this.sessions.set(id, { nodeId: id, socket: ws });
+    this.lastSeen.set(id, Date.now());
+    this.send(ws, { type: 'welcome', nodeId: id, heartbeatPeriodMs: this.periodMs });
+    const tasks = await store.list<TaskObject>('task', { where: { nodeId: id } });
+    this.send(ws, { type: 'assignments', full: true, tasks, removed: [] });
+    logger.info({ nodeId: id, hostname: msg.hostname, address }, 'agent session started');
+    return id;
+  }
+
+  private handle(nodeId: string, msg: AgentMessage): void {
+    switch (msg.type) {
+      case 'status':
+        this.statusWriter.enqueue(nodeId, msg.updates);
+        break;
+      case 'logs.chunk':
+        this.logRequests.get(msg.requestId)?.emit(msg.lines);
+        break;
+      case 'logs.end':
+        this.logRequests.get(msg.requestId)?.done(msg.error);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Sends each node the tasks that were assigned to it, changed desired state, or went away. */
+  private pushChanges(batch: ChangeBatch): void {
+    const perNode = new Map<string, { tasks: TaskObject[]; removed: string[] }>();
+    const entry = (nodeId: string) => {
+      let e = perNode.get(nodeId);
+      if (!e) perNode.set(nodeId, (e = { tasks: [], removed: [] }));
+      return e;
+    };
+    for (const c of batch.changes) {
+      if (c.kind !== 'task') continue;
+      const value = c.value as TaskObject | undefined;
+      const prev = c.prev as TaskObject | undefined;
+      if (prev?.nodeId && prev.nodeId !== value?.nodeId) entry(prev.nodeId).removed.push(prev.id);
+      if (!value?.nodeId) continue;
+      const assignmentChanged = !prev || prev.nodeId !== value.nodeId || prev.desiredState !== value.desiredState || prev.specVersion !== value.specVersion;
+      if (assignmentChanged) entry(value.nodeId).tasks.push(value);
+    }
+    for (const [nodeId, e] of perNode) {
+      const session = this.sessions.get(nodeId);
+      if (session) this.send(session.socket, { type: 'assignments', full: false, tasks: e.tasks, removed: e.removed });
+    }
+  }
+
+  private async checkHeartbeats(): Promise<void> {
+    const now = Date.now();
+    try {
+      const nodes = await this.options.store.list<NodeObject>('node');
+      const late = nodes.filter((n) => {
+        if (n.status.state !== 'ready') return false;
+        const seen = this.lastSeen.get(n.id) ?? this.startedAt;
+        return now - seen > this.graceMs;
+      });
+      if (late.length === 0) return;
+      const time = new Date(now).toISOString();
+      await this.options.store.commit(
+        late.map((n) => ({
+          op: 'put' as const,
+          kind: 'node' as const,
+          expectVersion: n.version,
+          value: { ...n, updatedAt: time, status: { ...n.status, state: 'down' as const, message: `no heartbeat for ${Math.round((now - (this.lastSeen.get(n.id) ?? this.startedAt)) / 1000)} s`, timestamp: time } },
+        })),
+        { actor: 'dispatcher' },
+      );
+      for (const n of late) {
+        this.options.logger.warn({ nodeId: n.id, hostname: n.hostname }, 'node marked down: heartbeats stopped');
+        this.sessions.get(n.id)?.socket.terminate();
+      }
+    } catch (err) {
+      // A conflict means the node changed meanwhile; the next check looks again.
+      this.options.logger.debug({ err }, 'heartbeat check deferred');
+    }
+  }
+
+  stream(tasks: TaskObject[], options: { follow: boolean; tail?: number }, emit: (line: TaskLogLine) => void, signal: AbortSignal): Promise<void> {
+    const streams = tasks
+      .filter((t) => t.nodeId && t.status.containerId)
+      .map((task) => new Promise<void>((resolve) => {
+        const session = this.sessions.get(task.nodeId ?? '');
+        if (!session) {
+          resolve();
+          return;
+        }
+        const requestId = newId(16);
+        const finish = () => {
+          this.logRequests.delete(requestId);
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          this.send(session.socket, { type: 'logs.cancel', requestId });
+          finish();
+        };
+        signal.addEventListener('abort', onAbort);
+        this.logRequests.set(requestId, {
+          emit: (lines) => {
+            for (const l of lines) emit({ task: taskName(task), taskId: task.id, ...(task.slot !== undefined ? { slot: task.slot } : {}), nodeId: task.nodeId ?? '', ...l });
+          },
+          done: () => finish(),
+        });
+        this.send(session.socket, { type: 'logs.request', requestId, taskId: task.id, follow: options.follow, ...(options.tail !== undefined ? { tail: options.tail } : {}) });
+      }));
+    return Promise.all(streams).then(() => undefined);
+  }
+
+  private send(ws: WebSocket, msg: ManagerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  }
+}

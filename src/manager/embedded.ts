@@ -1,0 +1,69 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startAgent } from '../agent/agent.js';
+import { DockerExecutor } from '../agent/executor/docker/docker-executor.js';
+import { startManager } from './manager.js';
+import { SqliteStore } from './store/sqlite-store.js';
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  /** Docker Engine socket of the local node (default: the engine's default socket). */
+  dockerSocket?: string;
+  heartbeatPeriodMs?: number;
+}
+
+export interface RunningEmbedded {
+  url: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The single-node cluster of `shoal up`: a manager with its SQLite store and a local agent that
+ * joins it over the same WebSocket protocol remote agents use, on loopback.
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEmbedded> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const logFile = join(options.dataDir, 'shoal.log');
+  const logger = pino(
+    {
+      name: 'shoal',
+      level: process.env.SHOAL_LOG_LEVEL ?? 'info',
+      redact: { paths: ['token', '*.token', 'msg.token'], censor: '[redacted]' },
+    },
+    pino.destination({ dest: logFile, sync: false, mkdir: true }),
+  );
+  const store = new SqliteStore(join(options.dataDir, 'manager', 'shoal.db'));
+  const manager = await startManager({
+    store,
+    logger,
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
+  });
+  // The local agent joins with the manager token, kept (only) in the data dir, owner-readable.
+  const tokenFile = join(options.dataDir, 'manager', 'local-join-token');
+  if (manager.newTokens) writeFileSync(tokenFile, manager.newTokens.manager, { mode: 0o600 });
+  if (!existsSync(tokenFile)) throw new Error(`the local join token ${tokenFile} is missing; start with a new --data-dir`);
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  const agent = await startAgent({
+    managerUrl: manager.url,
+    token,
+    dataDir: join(options.dataDir, 'agent'),
+    executor: new DockerExecutor(options.dockerSocket ? { socketPath: options.dockerSocket } : {}),
+    logger: logger.child({ component: 'agent' }),
+  });
+  return {
+    url: manager.url,
+    logFile,
+    stop: async () => {
+      await agent.stop();
+      await manager.stop();
+      await store.close();
+      logger.flush();
+    },
+  };
+}

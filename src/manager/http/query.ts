@@ -1,0 +1,17 @@
+import { invalidArgument } from '../../api/errors.js';
+
+export function intParam(query: Record<string, string | undefined>, name: string, min = 0): number | undefined {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^-?\d+$/.test(raw)) throw invalidArgument(name, `"${raw}" is not an integer`);
+  const n = Number(raw);
+  if (n < min) throw invalidArgument(name, `must be at least ${min}`);
+  return n;
+}
+
+export function boolParam(query: Record<string, string | undefined>, name: string): boolean {
+  const raw = query[name];
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw invalidArgument(name, `"${raw}" is not true or false`);
+}

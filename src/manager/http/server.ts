@@ -1,0 +1,52 @@
+import Fastify from 'fastify';
+import type { Logger } from '../../lib/logger.js';
+import { ShoalError } from '../../api/errors.js';
+import { environmentOf, type Authorizer } from './authorizer.js';
+import { statusOf, toShoalError } from './error-mapping.js';
+import type { RouteDef } from './route.js';
+
+export interface HttpServerOptions {
+  routes: RouteDef[];
+  authorizer: Authorizer;
+  logger: Logger;
+  bodyLimitBytes?: number;
+}
+
+export function createHttpServer(options: HttpServerOptions) {
+  const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, disableRequestLogging: true, forceCloseConnections: true });
+
+  app.setErrorHandler((err, request, reply) => {
+    const shoal = toShoalError(err);
+    if (shoal.code === 'internal') request.log.error({ err }, 'request failed');
+    void reply.status(statusOf(shoal)).send(shoal.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(new ShoalError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`).toBody());
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+
+  for (const route of options.routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const ctx = await options.authorizer.authorize(request, route.permission, environmentOf(request));
+        const result = await route.handler(
+          {
+            params: request.params as Record<string, string>,
+            query: request.query as Record<string, string | undefined>,
+            body: request.body,
+            request,
+            reply,
+          },
+          ctx,
+        );
+        if (result === undefined) return reply;
+        return reply.status(route.status ?? 200).send(result);
+      },
+    });
+  }
+  return app;
+}
+export type ShoalHttpServer = ReturnType<typeof createHttpServer>;

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import Dockerode from 'dockerode';
+import { newId } from '../src/lib/ids.js';
+import { shoalLabels } from '../src/agent/exec/executor.js';
+import { DockerExecutor } from '../src/agent/executor/docker/docker-executor.js';
+import { executorContract, makeTestTask } from './executor-contract.js';
+
+/** Every container and volume of this run carries this label, and only those are cleaned up. */
+const runLabel = 'io.shoal.test.run';
+const runId = `dx-${newId(10)}`;
+const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+const makeExecutor = (): DockerExecutor => new DockerExecutor(docker, { scopeLabels: { [runLabel]: runId } });
+const images = { run: 'shoal-test/busybox:1', crash: 'shoal-test/busybox:crash', missing: 'shoal-test/missing:nope' } as const;
+const serviceName = `dx${runId.slice(3)}`;
+
+after(async () => {
+  const filters = { label: [`${runLabel}=${runId}`] };
+  for (const c of await docker.listContainers({ all: true, filters })) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  }
+  const { Volumes } = await docker.listVolumes({ filters });
+  for (const v of Volumes) await docker.getVolume(v.Name).remove().catch(() => undefined);
+});
+
+executorContract('docker', makeExecutor, (kind, spec) =>
+  makeTestTask({ image: images[kind], ...spec }, { serviceName }),
+);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '0.0.0.0', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function retryFetch(url: string, deadlineMs: number): Promise<string> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return await res.text();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+void describe('docker executor', () => {
+  void test('describe reports the engine', async () => {
+    const d = await makeExecutor().describe();
+    assert.ok(d.resources.nanoCpus >= 1e9);
+    assert.ok(d.resources.memoryBytes > 0);
+    assert.equal(d.engine.os, 'linux');
+    assert.match(d.engine.version, /^\d+\./);
+    assert.ok(d.hostname.length > 0);
+  });
+
+  void test('labels, env, published port, memory limit and stop signal reach the engine', async () => {
+    const ex = makeExecutor();
+    const port = await freePort();
+    const task = makeTestTask(
+      {
+        image: images.run,
+        env: { GREETING: 'hi there', EMPTY: '' },
+        containerLabels: { 'com.example.team': 'fish' },
+        ports: [{ target: 80, published: port }, { target: 8080 }],
+        resources: { limits: { memoryBytes: 64 * 2 ** 20, nanoCpus: 5e8 } },
+        stopSignal: 'SIGKILL',
+        hostname: 'shoal-host',
+        init: true,
+      },
+      { serviceName, slot: 4 },
+    );
+    const id = await ex.prepare(task, 'nodeX');
+    await ex.start(id);
+    const info = await docker.getContainer(id).inspect();
+    assert.equal(info.Name, `/${serviceName}.4.${task.id}`);
+    const labels = info.Config.Labels ?? {};
+    assert.equal(labels[shoalLabels.taskId], task.id);
+    assert.equal(labels[shoalLabels.serviceId], task.serviceId);
+    assert.equal(labels[shoalLabels.serviceName], serviceName);
+    assert.equal(labels[shoalLabels.slot], '4');
+    assert.equal(labels[shoalLabels.env], 'default');
+    assert.equal(labels[shoalLabels.node], 'nodeX');
+    assert.equal(labels['com.example.team'], 'fish');
+    assert.ok(info.Config.Env.includes('GREETING=hi there'));
+    assert.ok(info.Config.Env.includes('EMPTY='));
+    assert.equal(info.Config.Hostname, 'shoal-host');
+    assert.equal((info.Config as { StopSignal?: string }).StopSignal, 'SIGKILL');
+    assert.equal(info.HostConfig.Memory, 64 * 2 ** 20);
+    assert.equal(info.HostConfig.NanoCpus, 5e8);
+    assert.equal(info.HostConfig.RestartPolicy?.Name, 'no');
+    assert.equal(info.HostConfig.Init, true);
+    assert.ok('8080/tcp' in (info.Config.ExposedPorts ?? {}));
+    const ephemeral = Number(info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort);
+    assert.ok(ephemeral > 0 && ephemeral !== port, 'a target-only port gets a host port the engine picks');
+    assert.equal(await retryFetch(`http://127.0.0.1:${port}/`, 5000), 'shoal test image v1\n');
+    await ex.shutdown(id, 'SIGKILL', 1000);
+    await ex.remove(id);
+  });
+
+  void test('command, args, workdir, bind mount and named volume', async () => {
+    const ex = makeExecutor();
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-dx-'));
+    try {
+      await writeFile(join(dir, 'in.txt'), 'from the host\n');
+      const volume = `shoal-dx-${runId}`;
+      const task = makeTestTask(
+        {
+          image: images.run,
+          command: ['/bin/sh', '-c'],
+          args: ['pwd; cat /data/in.txt; echo kept > /vol/out.txt; cat /vol/out.txt; touch /data/nope || echo read-only'],
+          workdir: '/tmp',
+          mounts: [
+            { type: 'bind', source: dir, target: '/data', readOnly: true },
+            { type: 'volume', source: volume, target: '/vol' },
+            { type: 'tmpfs', target: '/scratch' },
+          ],
+        },
+        { serviceName },
+      );
+      const id = await ex.prepare(task, 'node1');
+      await ex.start(id);
+      assert.equal((await ex.wait(id)).exitCode, 0);
+      const texts: string[] = [];
+      for await (const line of ex.logs(id, { follow: false })) texts.push(line.text);
+      assert.deepEqual(texts.filter((t) => !t.startsWith('touch:')), ['/tmp', 'from the host', 'kept', 'read-only']);
+      const vol = await docker.getVolume(volume).inspect();
+      assert.equal(vol.Labels?.[runLabel], runId, 'a volume the executor created carries its labels');
+      await ex.remove(id);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('a missing image is rejected with the engine message after a failed pull', async () => {
+    const ex = makeExecutor();
+    const task = makeTestTask({ image: 'shoal-test/missing:nope' }, { serviceName });
+    await assert.rejects(ex.prepare(task, 'node1'), /No such image: shoal-test\/missing:nope \(pull failed: .+\)/);
+  });
+
+  void test('shutdown honours the stop signal with init and kills a process ignoring it', async () => {
+    const ex = makeExecutor();
+    const withInit = await ex.prepare(makeTestTask({ image: images.run, init: true }, { serviceName }), 'node1');
+    const bare = await ex.prepare(makeTestTask({ image: images.run }, { serviceName }), 'node1');
+    await ex.start(withInit);
+    await ex.start(bare);
+    let t0 = Date.now();
+    await ex.shutdown(withInit, undefined, 10_000);
+    assert.ok(Date.now() - t0 < 3000, 'SIGTERM through docker-init stops httpd at once');
+    assert.equal((await ex.inspect(withInit))?.exitCode, 143);
+    t0 = Date.now();
+    await ex.shutdown(bare, 'SIGTERM', 700);
+    const took = Date.now() - t0;
+    assert.ok(took >= 600 && took < 4000, `PID 1 ignores SIGTERM: killed after the grace (${took} ms)`);
+    assert.equal((await ex.inspect(bare))?.exitCode, 137);
+  });
+});

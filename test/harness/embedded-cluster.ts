@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { NodeObject, TaskObject } from '../../src/api/objects.js';
+import { ShoalClient } from '../../src/client/shoal-client.js';
+import { waitFor } from './wait.js';
+
+const repo = new URL('../..', import.meta.url).pathname;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real `shoal up` process (manager + local agent on the machine's Docker Engine) in its own
+ * data dir and port. Cleans up only what it created: its process, its data dir, and the
+ * containers labelled with its node id.
+ */
+export class EmbeddedCluster {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'shoal-test-'));
+  readonly docker = new Docker();
+  port = 0;
+  client!: ShoalClient;
+  nodeId = '';
+  private proc: ChildProcess | undefined;
+  private output = '';
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    if (!this.port) this.port = await freePort();
+    this.proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'up', '--data-dir', this.dataDir, '--port', String(this.port)], {
+      cwd: repo,
+      env: { ...process.env, SHOAL_CONFIG: join(this.dataDir, 'cli-config.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.proc.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.client = new ShoalClient({ baseUrl: this.url, timeoutMs: 10000 });
+    const exited = new Promise<never>((_, reject) => this.proc?.once('exit', (code) => reject(new Error(`shoal up exited (${code}): ${this.output}`))));
+    const node = await Promise.race([
+      waitFor('the local node to be ready', async () => {
+        const nodes = await this.client.listNodes();
+        return nodes.find((n: NodeObject) => n.status.state === 'ready');
+      }, 60000),
+      exited,
+    ]);
+    this.nodeId = node.id;
+    return this;
+  }
+
+  /** SIGKILL: no clean shutdown, as a crash or power loss would do. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGINT');
+  }
+
+  private async signal(sig: NodeJS.Signals): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const done = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill(sig);
+    const timer = setTimeout(() => p.kill('SIGKILL'), 15000);
+    await done;
+    clearTimeout(timer);
+  }
+
+  async tasks(service: string): Promise<TaskObject[]> {
+    return this.client.listTasks({ service });
+  }
+
+  async runningTasks(service: string): Promise<TaskObject[]> {
+    return (await this.tasks(service)).filter((t) => t.desiredState === 'running' && t.status.state === 'running');
+  }
+
+  /** Containers of this cluster's node, optionally of one service. */
+  async containers(serviceName?: string): Promise<Docker.ContainerInfo[]> {
+    const label = [`io.shoal.node.id=${this.nodeId}`];
+    if (serviceName) label.push(`io.shoal.service.name=${serviceName}`);
+    return this.docker.listContainers({ all: true, filters: { label } });
+  }
+
+  log(): string {
+    let file = '';
+    try {
+      file = readFileSync(join(this.dataDir, 'shoal.log'), 'utf8');
+    } catch {
+      // no log yet
+    }
+    return `${this.output}\n${file}`;
+  }
+
+  async destroy(): Promise<void> {
+    await this.kill();
+    if (this.nodeId) {
+      for (const c of await this.containers()) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
