@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from '../../lib/logger.js';
 import { ShoalError } from '../../api/errors.js';
 import { environmentOf, type Authorizer } from './authorizer.js';
@@ -13,7 +13,9 @@ export interface HttpServerOptions {
 }
 
 export function createHttpServer(options: HttpServerOptions) {
-  const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, disableRequestLogging: true, forceCloseConnections: true });
+  const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  });
 
   app.setErrorHandler((err, request, reply) => {
     const shoal = toShoalError(err);

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { reportError } from './errors.js';
+import { registerEvents } from './events.js';
+import type { CliIo } from './io.js';
+import { registerNodeCommands } from './node/index.js';
+import { registerServiceCommands } from './service/index.js';
+import { registerUp } from './up.js';
+
+function packageVersion(): string {
+  try {
+    // The same relative path from src/cli and from dist/cli.
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('shoal')
+    .description('Shoal: keep a cluster of container hosts converged on declared services')
+    .version(packageVersion(), '-v, --version')
+    // Options after a verb belong to it: `service create --env K=V` sets a variable, while
+    // `shoal --env prod service create ...` picks the environment.
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => undefined })
+    .showSuggestionAfterError(true)
+    .option('--host <url>', 'manager URL (default: $SHOAL_HOST, then ~/.shoal/config.json, then http://127.0.0.1:7420)')
+    .option('--env <name>', 'environment to act in (default: $SHOAL_ENV, then "default")');
+  registerUp(program, io);
+  registerServiceCommands(program, io);
+  registerNodeCommands(program, io);
+  registerEvents(program, io);
+  return program;
+}
+
+/** Runs one command line (argv as process.argv gives it) and returns the exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}

@@ -1,0 +1,72 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ShoalError } from '../api/errors.js';
+import { configPath, writeLocalConfig } from './config-file.js';
+import { flagError, parseFlag } from './flag-error.js';
+import type { CliIo } from './io.js';
+import { parseNonNegativeInt } from './parse/number.js';
+
+interface EmbeddedManager {
+  url: string;
+  stop(): Promise<void>;
+}
+type StartEmbedded = (opts: { dataDir: string; port: number; host?: string }) => Promise<EmbeddedManager>;
+
+/**
+ * Loaded at run time so that every other command starts without loading the manager, and so
+ * that the client side builds and type-checks on its own.
+ */
+async function loadStartEmbedded(): Promise<StartEmbedded> {
+  const modulePath = '../manager/embedded.js';
+  let mod: unknown;
+  try {
+    mod = await import(modulePath);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND') throw new ShoalError('internal', 'this build of shoal has no embedded manager');
+    throw err;
+  }
+  const start = (mod as { startEmbedded?: unknown }).startEmbedded;
+  if (typeof start !== 'function') throw new ShoalError('internal', 'this build of shoal has no embedded manager');
+  return start as StartEmbedded;
+}
+
+export function resolveDataDir(flag: string | undefined, io: CliIo): string {
+  const raw = flag ?? io.env.SHOAL_DATA_DIR ?? join(io.homeDir, '.shoal', 'data');
+  const expanded = raw === '~' || raw.startsWith('~/') ? join(io.homeDir, raw.slice(1)) : raw;
+  return isAbsolute(expanded) ? expanded : resolve(expanded);
+}
+
+export function registerUp(program: Command, io: CliIo): void {
+  program
+    .command('up')
+    .description('run a manager and an agent on this machine, and point the CLI at them')
+    .option('--data-dir <dir>', 'where state is kept (default: $SHOAL_DATA_DIR, else ~/.shoal/data)')
+    .option('--port <port>', 'API port (default: 7420)')
+    .action(async (opts: { dataDir?: string; port?: string }) => {
+      const port = opts.port === undefined ? 7420 : parseFlag('--port', opts.port, parseNonNegativeInt);
+      if (port < 1 || port > 65535) throw flagError('--port', String(opts.port), 'must be 1-65535');
+      const dataDir = resolveDataDir(opts.dataDir, io);
+      const startEmbedded = await loadStartEmbedded();
+      const manager = await startEmbedded({ dataDir, port });
+      const config = await writeLocalConfig({ host: manager.url }, configPath(io.env, io.homeDir));
+      io.out(
+        [
+          `Shoal is running. API: ${manager.url}  (data: ${dataDir})`,
+          `The CLI now talks to it (${config} was updated). Try:`,
+          '  shoal node ls',
+          '  shoal service create --name web --replicas 3 -p 8080:80 nginx:alpine',
+          '  shoal service ps web',
+          'Press Ctrl-C to stop.',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((done) => {
+        if (io.interrupt.aborted) done();
+        else io.interrupt.addEventListener('abort', () => done(), { once: true });
+      });
+      io.out('\nstopping Shoal...\n');
+      await manager.stop();
+      io.out('stopped\n');
+    });
+}

@@ -1,0 +1,2 @@
+export { ShoalClient, type ShoalClientOptions } from './shoal-client.js';
+export type * from './types.js';

@@ -1,0 +1,238 @@
+import { ShoalError } from '../api/errors.js';
+import type { ShoalEvent } from '../api/events.js';
+import type { NodeObject, TaskObject } from '../api/objects.js';
+import { errorFromBody, errorFromResponse, isAbortError, unreachable } from './http-errors.js';
+import { readNdjson } from './ndjson.js';
+import { readSse } from './sse.js';
+import type {
+  CreateServiceRequest,
+  EventsOptions,
+  HealthResponse,
+  InfoResponse,
+  ListServicesQuery,
+  ListTasksQuery,
+  LogLine,
+  LogsOptions,
+  RemoveServiceResponse,
+  ServiceView,
+  UpdateNodeRequest,
+  UpdateServiceRequest,
+} from './types.js';
+
+export interface ShoalClientOptions {
+  /** e.g. http://127.0.0.1:7420 */
+  baseUrl: string;
+  /** Environment every /v1 call acts in; the manager uses "default" without it. */
+  env?: string;
+  /** API key sent as HTTP basic credentials. */
+  apiKey?: { accessKey: string; secret: string };
+  /** Aborts every request of this client at once (the CLI ties Ctrl-C to it). */
+  signal?: AbortSignal;
+  /** Non-streaming requests give up after this long. Default 30 s. */
+  timeoutMs?: number;
+  /** For tests and custom transports. */
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** Typed access to the Shoal REST API. Every failure is a ShoalError with the manager's code. */
+export class ShoalClient {
+  readonly baseUrl: string;
+  readonly env: string | undefined;
+  private readonly headers: Record<string, string>;
+  private readonly signal: AbortSignal | undefined;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(opts: ShoalClientOptions) {
+    this.baseUrl = normalizeBaseUrl(opts.baseUrl);
+    this.env = opts.env;
+    this.signal = opts.signal;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    // Bound: browsers refuse a fetch called with `this` set to another object ("Illegal invocation").
+    this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+    this.headers = { accept: 'application/json' };
+    if (opts.apiKey) {
+      const token = base64(`${opts.apiKey.accessKey}:${opts.apiKey.secret}`);
+      this.headers.authorization = `Basic ${token}`;
+    }
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.request('GET', '/healthz', { scoped: false });
+  }
+
+  info(): Promise<InfoResponse> {
+    return this.request('GET', '/v1/info');
+  }
+
+  listNodes(): Promise<NodeObject[]> {
+    return this.request('GET', '/v1/nodes');
+  }
+
+  getNode(ref: string): Promise<NodeObject> {
+    return this.request('GET', `/v1/nodes/${seg(ref)}`);
+  }
+
+  updateNode(ref: string, body: UpdateNodeRequest): Promise<NodeObject> {
+    return this.request('PATCH', `/v1/nodes/${seg(ref)}`, { body });
+  }
+
+  listServices(query: ListServicesQuery = {}): Promise<ServiceView[]> {
+    return this.request('GET', '/v1/services', { query: { name: query.name } });
+  }
+
+  createService(body: CreateServiceRequest): Promise<ServiceView> {
+    return this.request('POST', '/v1/services', { body });
+  }
+
+  getService(ref: string): Promise<ServiceView> {
+    return this.request('GET', `/v1/services/${seg(ref)}`);
+  }
+
+  updateService(ref: string, body: UpdateServiceRequest): Promise<ServiceView> {
+    return this.request('POST', `/v1/services/${seg(ref)}/update`, { body });
+  }
+
+  scaleService(ref: string, replicas: number): Promise<ServiceView> {
+    return this.request('POST', `/v1/services/${seg(ref)}/scale`, { body: { replicas } });
+  }
+
+  rollbackService(ref: string): Promise<ServiceView> {
+    return this.request('POST', `/v1/services/${seg(ref)}/rollback`, { body: {} });
+  }
+
+  removeService(ref: string): Promise<RemoveServiceResponse> {
+    return this.request('DELETE', `/v1/services/${seg(ref)}`);
+  }
+
+  listTasks(query: ListTasksQuery = {}): Promise<TaskObject[]> {
+    return this.request('GET', '/v1/tasks', { query: { service: query.service, node: query.node } });
+  }
+
+  /** Service output, one line at a time; with `follow` it runs until the signal aborts. */
+  async *logs(serviceRef: string, opts: LogsOptions = {}): AsyncGenerator<LogLine> {
+    const query = { follow: opts.follow ?? false, tail: opts.tail };
+    const res = await this.openStream(`/v1/services/${seg(serviceRef)}/logs`, query, 'application/x-ndjson', opts.signal);
+    try {
+      for await (const value of readNdjson(res)) {
+        // The manager reports a failure that happens mid-stream as an error line.
+        const err = errorFromBody(value);
+        if (err) throw err;
+        yield value as LogLine;
+      }
+    } catch (err) {
+      if (this.aborted(opts.signal)) return;
+      throw this.streamBroken('log', err);
+    }
+  }
+
+  /** The event stream from `since` (or from now), until the signal aborts or the manager closes it. */
+  async *events(opts: EventsOptions = {}): AsyncGenerator<ShoalEvent> {
+    const res = await this.openStream('/v1/events', { since: opts.since, kind: opts.kind }, 'text/event-stream', opts.signal);
+    try {
+      for await (const message of readSse(res)) {
+        if (message.event !== 'shoal' && message.event !== 'message') continue;
+        yield JSON.parse(message.data) as ShoalEvent;
+      }
+    } catch (err) {
+      if (this.aborted(opts.signal)) return;
+      throw this.streamBroken('event', err);
+    }
+  }
+
+  private async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; scoped?: boolean } = {}): Promise<T> {
+    const url = this.url(path, opts.query ?? {}, opts.scoped ?? true);
+    const headers = { ...this.headers, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const signal = this.combine(AbortSignal.timeout(this.timeoutMs));
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchImpl(url, { method, headers, body: opts.body === undefined ? null : JSON.stringify(opts.body), signal });
+      text = await res.text();
+    } catch (err) {
+      throw this.requestFailed(err);
+    }
+    if (!res.ok) throw errorFromResponse(res.status, res.statusText, text, url);
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ShoalError('internal', `the manager at ${this.baseUrl} sent a response that is not JSON`);
+    }
+  }
+
+  private async openStream(path: string, query: Query, accept: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const url = this.url(path, query, true);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, { headers: { ...this.headers, accept }, signal: this.combine(signal) });
+    } catch (err) {
+      throw this.requestFailed(err);
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text().catch(() => '');
+      throw errorFromResponse(res.status, res.statusText, text, url);
+    }
+    return res.body;
+  }
+
+  private url(path: string, query: Query, scoped: boolean): string {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    if (scoped && this.env) url.searchParams.set('env', this.env);
+    return url.toString();
+  }
+
+  private combine(extra: AbortSignal | undefined): AbortSignal | undefined {
+    const signals = [this.signal, extra].filter((s): s is AbortSignal => s !== undefined);
+    if (signals.length <= 1) return signals[0];
+    return AbortSignal.any(signals);
+  }
+
+  private aborted(signal: AbortSignal | undefined): boolean {
+    return Boolean(signal?.aborted || this.signal?.aborted);
+  }
+
+  private requestFailed(err: unknown): unknown {
+    if (err instanceof ShoalError) return err;
+    // A caller's abort is not a failure of the manager: let the caller see it as such.
+    if (this.signal?.aborted) return err;
+    if (isAbortError(err) && err instanceof Error && err.name === 'TimeoutError') {
+      return new ShoalError('unavailable', `the Shoal manager at ${this.baseUrl} did not answer within ${Math.round(this.timeoutMs / 1000)}s`);
+    }
+    if (isAbortError(err)) return err;
+    return unreachable(this.baseUrl, err);
+  }
+
+  private streamBroken(what: string, err: unknown): unknown {
+    if (err instanceof ShoalError) return err;
+    const reason = err instanceof Error ? err.message : String(err);
+    return new ShoalError('unavailable', `the ${what} stream from ${this.baseUrl} broke: ${reason}`);
+  }
+}
+
+const seg = (ref: string): string => encodeURIComponent(ref);
+
+/** UTF-8 then base64, without Node's Buffer, so the client also runs in the browser (web UI). */
+function base64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function normalizeBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ShoalError('invalid_argument', `"${raw}" is not a URL (expected e.g. http://127.0.0.1:7420)`, 'host');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ShoalError('invalid_argument', `"${raw}" must be an http:// or https:// URL`, 'host');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
