@@ -125,6 +125,8 @@ export const serviceSpecSchema = z.strictObject({
   stopSignal: z.string().regex(/^(SIG)?[A-Z0-9+-]+$|^\d+$/, 'must be a signal name such as SIGTERM or a number').optional(),
   stopGracePeriodMs: durationMs.default(10000),
   init: z.boolean().default(false),
+  /** Bumped by `service update --force`: a changed value replaces every task. */
+  forceUpdate: nonNegInt.default(0),
   /** Old task records kept per slot (or per node for global services). */
   taskHistoryLimit: nonNegInt.max(100, 'must be at most 100').default(5),
 }).superRefine((spec, ctx) => {

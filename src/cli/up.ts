@@ -1,6 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ShoalError } from '../api/errors.js';
+import { ShoalClient } from '../client/shoal-client.js';
+import { deployDemo } from './demo.js';
 import { configPath, writeLocalConfig } from './config-file.js';
 import { flagError, parseFlag } from './flag-error.js';
 import type { CliIo } from './io.js';
@@ -43,7 +45,8 @@ export function registerUp(program: Command, io: CliIo): void {
     .description('run a manager and an agent on this machine, and point the CLI at them')
     .option('--data-dir <dir>', 'where state is kept (default: $SHOAL_DATA_DIR, else ~/.shoal/data)')
     .option('--port <port>', 'API port (default: 7420)')
-    .action(async (opts: { dataDir?: string; port?: string }) => {
+    .option('--demo', 'deploy the demo services (hello, workers) unless they exist')
+    .action(async (opts: { dataDir?: string; port?: string; demo?: boolean }) => {
       const port = opts.port === undefined ? 7420 : parseFlag('--port', opts.port, parseNonNegativeInt);
       if (port < 1 || port > 65535) throw flagError('--port', String(opts.port), 'must be 1-65535');
       const dataDir = resolveDataDir(opts.dataDir, io);
@@ -55,12 +58,17 @@ export function registerUp(program: Command, io: CliIo): void {
           `Shoal is running. API: ${manager.url}  (data: ${dataDir})`,
           `The CLI now talks to it (${config} was updated). Try:`,
           '  shoal node ls',
-          '  shoal service create --name web --replicas 3 -p 8080:80 nginx:alpine',
+          '  shoal service ls',
+          '  shoal service create --name web --replicas 3 -p 8090:80 --stop-signal KILL shoal-test/busybox:1',
           '  shoal service ps web',
-          'Press Ctrl-C to stop.',
+          `Web UI: ${manager.url}/   Log: ${join(dataDir, 'shoal.log')}`,
+          'Press Ctrl-C to stop (containers keep running; the next start adopts them).',
           '',
         ].join('\n'),
       );
+      if (opts.demo) {
+        await deployDemo(new ShoalClient({ baseUrl: manager.url }), (line) => io.out(`${line}\n`));
+      }
       await new Promise<void>((done) => {
         if (io.interrupt.aborted) done();
         else io.interrupt.addEventListener('abort', () => done(), { once: true });

@@ -84,3 +84,11 @@ test('errors name the update flag', () => {
   assert.throws(() => applyServiceFlags(current, { restartDelay: 'soon' }), /^ShoalError: --restart-delay "soon"/);
   assert.throws(() => applyServiceFlags(current, { image: ' ' }), /--image " ": must not be empty/);
 });
+
+test('--force bumps forceUpdate, which is part of what tasks run, so every task is replaced', async () => {
+  const { taskSpecKey } = await import('../../manager/orchestrator/spec-equality.js');
+  const input = serviceSpecSchema.parse({ image: 'a:1' });
+  const forced = applyServiceFlags(input, { force: true });
+  assert.equal(forced.forceUpdate, input.forceUpdate + 1);
+  assert.notEqual(taskSpecKey(forced), taskSpecKey(input));
+});

@@ -38,6 +38,7 @@ export function applyServiceFlags(input: ServiceSpec, flags: ServiceFlagValues, 
     if (!v.trim()) throw flagError(name('image'), v, 'must not be empty');
     spec.image = v.trim();
   });
+  if (flags.force === true) spec.forceUpdate = (spec.forceUpdate ?? 0) + 1;
   one('mode', (v) => parseChoice(v, ['replicated', 'global'] as const), (v) => (spec.mode = v));
   one('replicas', parseNonNegativeInt, (v) => {
     if (spec.mode === 'global') throw flagError(name('replicas'), String(v), 'applies only to replicated services');

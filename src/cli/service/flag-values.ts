@@ -5,6 +5,8 @@
  */
 export interface ServiceFlagValues {
   image?: string;
+  /** `update --force`: replace every task even when nothing else changed. */
+  force?: boolean;
   mode?: string;
   replicas?: string;
   /** Words of the container's arguments, space-separated ("" clears them). */

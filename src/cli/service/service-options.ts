@@ -53,6 +53,7 @@ export function addCreateOptions(cmd: Command): Command {
 export function addUpdateOptions(cmd: Command): Command {
   cmd
     .option('--image <image>', 'new image')
+    .option('--force', 'replace every task even if the spec did not change')
     .option('--args <args>', 'new container arguments (words split on spaces; "" for none)')
     .option('--replicas <n>', 'number of tasks');
   for (const [name, what] of [
