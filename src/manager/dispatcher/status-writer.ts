@@ -55,7 +55,13 @@ export class StatusWriter {
         }
       }
     }
-    this.logger.error({ tasks: batch.length }, 'gave up writing task states after 5 attempts');
+    // Never drop what an agent reported: put it back and try again on the next flush.
+    this.logger.warn({ tasks: batch.length }, 'task states not written after 5 attempts; requeued');
+    this.queue.unshift(...batch);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, 500);
   }
 
   private async opsFor(batch: { nodeId: string; update: TaskStatusUpdate }[]): Promise<Op[]> {
