@@ -6,6 +6,8 @@ import type { CliIo } from './io.js';
 import { registerNodeCommands } from './node/index.js';
 import { registerServiceCommands } from './service/index.js';
 import { registerUp } from './up.js';
+import { registerAgent } from './daemon/agent-command.js';
+import { registerManager } from './daemon/manager-command.js';
 
 function packageVersion(): string {
   try {
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIo): Command {
     .option('--host <url>', 'manager URL (default: $SHOAL_HOST, then ~/.shoal/config.json, then http://127.0.0.1:7420)')
     .option('--env <name>', 'environment to act in (default: $SHOAL_ENV, then "default")');
   registerUp(program, io);
+  registerManager(program, io);
+  registerAgent(program, io);
   registerServiceCommands(program, io);
   registerNodeCommands(program, io);
   registerEvents(program, io);
