@@ -1,7 +1,7 @@
 /**
  * A whole cluster in this process with no Docker: the manager (SQLite store in a temp dir,
  * HTTP and agent sessions on a loopback port) and K agents, each with an in-memory FakeExecutor,
- * each joined over its own WebSocket session as a remote agent would. A 1,000-replica service is
+ * each joined (token, CSR, certificate) and connected over its own mutual-TLS WebSocket session as a remote agent would. A 1,000-replica service is
  * created through the REST API; timed until every task is running, then until its removal left
  * no task behind. RSS is the whole process: manager, K agents and their fake containers.
  */
@@ -58,7 +58,7 @@ export async function fakeCluster(agentCount: number, replicas: number): Promise
   };
   const undoCluster = onCleanup(`the in-process fake cluster (${agentCount} agents)`, stopAll);
   try {
-    manager = await startManager({ store, logger, host: '127.0.0.1', port: 0 });
+    manager = await startManager({ store, logger, dataDir: join(dir, 'manager'), host: '127.0.0.1', port: 0, agentPort: 0 });
     const token = manager.newTokens?.worker;
     if (!token) throw new Error('the manager returned no join token on its first start');
     const client = new ShoalClient({ baseUrl: manager.url, timeoutMs: 60_000 });
@@ -69,7 +69,7 @@ export async function fakeCluster(agentCount: number, replicas: number): Promise
       const hostname = `fake-${String(i).padStart(3, '0')}`;
       agents.push(
         await startAgent({
-          managerUrl: manager.url,
+          managerAddress: `127.0.0.1:${manager.agentPort}`,
           token,
           dataDir: join(dir, 'agents', hostname),
           executor: new FakeExecutor({ hostname }),

@@ -2,7 +2,7 @@
  * `npm run bench`: Shoal beside Docker Swarm mode on this machine's engine, then the scheduler
  * micro-benchmark and the in-process fake cluster. Prints markdown tables.
  *
- *   --only=convergence,update,scheduler,fake   run a subset (default: all)
+ *   --only=convergence,update,scheduler,fake,failover   run a subset (default: all)
  *   --runs=3                                    measurements per Docker benchmark (median reported)
  *   --sizes=10,50                               replicas for the convergence benchmark
  *   --agents=50,200                             simulated nodes for the fake cluster
@@ -23,9 +23,10 @@ import { SwarmBench } from './lib/swarm.js';
 import { mib, msText, printTable, sec } from './lib/table.js';
 import { shoalRollingUpdate, swarmRollingUpdate, updateParallelism, updateReplicas, type UpdateSample } from './rolling-update.js';
 import { schedulerMicro, type MicroRow } from './scheduler.js';
+import { nodeFailureBench, printNodeFailure, type NodeFailureResult } from './node-failure.js';
 
 type System = 'engine' | 'shoal' | 'swarm';
-const benches = ['convergence', 'update', 'scheduler', 'fake'] as const;
+const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover'] as const;
 type Bench = (typeof benches)[number];
 
 interface Options {
@@ -283,6 +284,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const results: Results = { convergence: [], update: [], micro: [], fake: [], errors: [] };
   const started = performance.now();
+  let failover: NodeFailureResult | undefined;
   let engine = 'no engine';
   if (opts.only.has('convergence') || opts.only.has('update')) {
     const v = (await new Docker().version()) as { Version?: string; ApiVersion?: string };
@@ -311,6 +313,16 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (opts.only.has('failover')) {
+      throwIfInterrupted();
+      console.log('\n== node failure and join: 3-node cluster in network namespaces, 5 agent kills');
+      try {
+        failover = await nodeFailureBench(5);
+      } catch (err) {
+        results.errors.push(`node failure: ${errText(err)}`);
+        progress(`node failure FAILED: ${errText(err)}`);
+      }
+    }
   } finally {
     await cleanupAll();
   }
@@ -318,6 +330,7 @@ async function main(): Promise<void> {
   printDocker(results);
   if (results.micro.length > 0) printMicro(results.micro);
   if (results.fake.length > 0) printFake(results.fake);
+  if (failover) printNodeFailure(failover);
   console.log(`\nbench: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2));
   if (results.errors.length > 0) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
+import { createServer as createHttpsServer, type Server } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AgentMessage, ManagerMessage, TaskStatusUpdate } from '../src/api/agent-protocol.js';
 import type { TaskObject } from '../src/api/objects.js';
@@ -14,6 +15,10 @@ import { createLogger } from '../src/lib/logger.js';
 import { startAgent, type RunningAgent } from '../src/agent/agent.js';
 import { shoalLabels } from '../src/agent/exec/executor.js';
 import { DockerExecutor } from '../src/agent/executor/docker/docker-executor.js';
+import { identityFromPems, writeIdentity } from '../src/agent/join/identity-files.js';
+import { generateKeyPair, privateKeyToPem } from '../src/lib/pki/keys.js';
+import { issueCertificate } from '../src/manager/ca/issue-certificate.js';
+import { createRootCa } from '../src/manager/ca/root-ca.js';
 import { makeTestTask } from './executor-contract.js';
 
 /** Only containers with this run's label are ever touched (adopted, removed, cleaned up). */
@@ -25,14 +30,27 @@ const nodeId = `node${newId(8)}`;
 const serviceName = `ag${runId.slice(3)}`;
 const logger = createLogger('agent-test', process.env.SHOAL_TEST_LOG_LEVEL ?? 'silent');
 
-/** Just enough of a manager: welcomes, records what the agent sends, sends what a test asks. */
+/**
+ * Just enough of a manager: welcomes, records what the agent sends, sends what a test asks. It
+ * speaks mutual TLS with a throwaway CA that also issued the agent's identity beforehand, so
+ * the agent starts as an already joined node.
+ */
 class FakeManager {
   readonly received: AgentMessage[] = [];
   socket: WebSocket | undefined;
-  private readonly wss: WebSocketServer;
+  private wss!: WebSocketServer;
+  private server!: Server;
 
-  constructor() {
-    this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/v1/agent/session' });
+  async init(caDir: string, agentDataDir: string): Promise<void> {
+    const ca = await createRootCa(caDir);
+    const serverKeys = await generateKeyPair();
+    const serverCert = await issueCertificate(ca, { publicKey: serverKeys.publicKey, nodeId: 'fakemanager', role: 'manager', lifetimeMs: 3_600_000 });
+    const agentKeys = await generateKeyPair();
+    const agentCert = await issueCertificate(ca, { publicKey: agentKeys.publicKey, nodeId, role: 'worker', lifetimeMs: 3_600_000 });
+    await writeIdentity(agentDataDir, identityFromPems(await privateKeyToPem(agentKeys.privateKey), agentCert.certificatePem, ca.certificatePem));
+    this.server = createHttpsServer({ key: await privateKeyToPem(serverKeys.privateKey), cert: serverCert.certificatePem, ca: [ca.certificatePem], requestCert: true, rejectUnauthorized: true });
+    this.wss = new WebSocketServer({ server: this.server, path: '/v1/agent/session' });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.wss.on('connection', (ws) => {
       this.socket = ws;
       ws.on('message', (data) => {
@@ -43,9 +61,8 @@ class FakeManager {
     });
   }
 
-  async listening(): Promise<string> {
-    if (!this.wss.address()) await new Promise((resolve) => this.wss.once('listening', resolve));
-    return `http://127.0.0.1:${(this.wss.address() as AddressInfo).port}`;
+  address(): string {
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   send(msg: ManagerMessage): void {
@@ -64,6 +81,8 @@ class FakeManager {
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise((resolve) => this.wss.close(resolve));
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
   }
 }
 
@@ -85,20 +104,23 @@ const inspect = async (id: string): Promise<Dockerode.ContainerInspectInfo | und
 
 void describe('agent with the Docker executor', () => {
   const manager = new FakeManager();
-  let managerUrl = '';
+  let managerAddress = '';
   let dataDir = '';
+  let caDir = '';
   let agent: RunningAgent | undefined;
   const assigned: TaskObject[] = [];
   const start = async (): Promise<RunningAgent> =>
-    startAgent({ managerUrl, token: 'join-token', dataDir, executor: executor(), logger, statusBatchMs: 20 });
+    startAgent({ managerAddress, dataDir, executor: executor(), logger, statusBatchMs: 20 });
   const stateOf = (taskId: string, state: string) => (): TaskStatusUpdate['status'] | undefined =>
     manager.updates(taskId).find((s) => s.state === state);
   const assign = (full: boolean, tasks: TaskObject[], removed: string[] = []): void =>
     manager.send({ type: 'assignments', full, tasks, removed });
 
   before(async () => {
-    managerUrl = await manager.listening();
     dataDir = await mkdtemp(join(tmpdir(), 'shoal-agent-'));
+    caDir = await mkdtemp(join(tmpdir(), 'shoal-agent-ca-'));
+    await manager.init(caDir, dataDir);
+    managerAddress = manager.address();
   });
 
   after(async () => {
@@ -108,13 +130,13 @@ void describe('agent with the Docker executor', () => {
       await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
     }
     await rm(dataDir, { recursive: true, force: true });
+    await rm(caDir, { recursive: true, force: true });
   });
 
-  void test('joins, keeps the node id and runs an assigned task', async () => {
+  void test('connects with its certificate, keeps the node id and runs an assigned task', async () => {
     agent = await start();
     const hello = await until('hello', () => manager.hellos()[0]);
-    assert.equal(hello.token, 'join-token');
-    assert.equal(hello.nodeId, undefined);
+    assert.equal((hello as Record<string, unknown>).token, undefined, 'no credential in messages: the certificate says who the node is');
     assert.ok(hello.resources.nanoCpus > 0);
     await until('node id', () => agent?.nodeId() === nodeId);
     assert.equal((await until('node-id file', () => readFile(join(dataDir, 'node-id'), 'utf8').catch(() => undefined))).trim(), nodeId);
@@ -177,7 +199,7 @@ void describe('agent with the Docker executor', () => {
     const hellos = manager.hellos().length;
     manager.socket?.terminate();
     const hello = await until('second hello', () => manager.hellos()[hellos]);
-    assert.equal(hello.nodeId, nodeId);
+    assert.equal(agent?.nodeId(), nodeId);
     const seen = hello.tasks.find((u) => u.taskId === t.id);
     assert.equal(seen?.status.state, 'running');
     assert.equal(seen?.status.containerId, running.containerId);
@@ -206,7 +228,7 @@ void describe('agent with the Docker executor', () => {
     agent = await start();
     const hello = await until('hello after restart', () => manager.hellos()[0]);
     assert.ok(hellos > 0);
-    assert.equal(hello.nodeId, nodeId);
+    assert.equal(agent.nodeId(), nodeId);
     assert.equal(hello.tasks.find((u) => u.taskId === t.id)?.status.state, 'running');
     assert.equal(hello.tasks.find((u) => u.taskId === stray.id)?.status.state, 'running');
 

@@ -1,16 +1,20 @@
 import { hostname as osHostname } from 'node:os';
+import { agentPortPaths } from '../api/agent-protocol.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { Executor } from './exec/executor.js';
+import { CertificateRenewer } from './join/certificate-renewer.js';
+import { agentPortUrl } from './join/manager-address.js';
+import { obtainIdentity } from './join/obtain-identity.js';
 import { NodeIdFile } from './node-id-file.js';
 import { AgentSession } from './session/agent-session.js';
 import { Worker } from './worker/worker.js';
 
 export interface AgentOptions {
-  /** http(s)://host:port of a manager; the session is a WebSocket under it. */
-  managerUrl: string;
-  /** Join token, sent in every hello. */
-  token: string;
-  /** Where the agent keeps its node id between runs. */
+  /** The manager's agent port (mutual TLS): HOST:PORT or https://HOST:PORT. */
+  managerAddress: string;
+  /** Join token: needed only until the agent holds a certificate (kept in dataDir). */
+  token?: string;
+  /** Where the agent keeps its key, certificates and node id between runs. */
   dataDir: string;
   executor: Executor;
   logger?: Logger;
@@ -26,13 +30,17 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export const agentSessionPath = '/v1/agent/session';
+export const agentSessionPath = agentPortPaths.session;
 
-/** Wiring only: node id file, worker (task runners) and the session with the manager. */
+/** Wiring only: identity (join or reuse, renewal), worker (task runners) and the session. */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const logger = options.logger ?? createLogger('agent');
+  const baseUrl = agentPortUrl(options.managerAddress);
+  const hostname = options.hostname ?? osHostname();
+  const identity = await obtainIdentity({ baseUrl, dataDir: options.dataDir, hostname, logger, ...(options.token !== undefined ? { token: options.token } : {}) });
+  const renewer = new CertificateRenewer({ baseUrl, dataDir: options.dataDir, hostname, logger, identity });
   const nodeIdFile = new NodeIdFile(options.dataDir);
-  const nodeId = await nodeIdFile.read();
+  if ((await nodeIdFile.read()) !== identity.nodeId) await nodeIdFile.write(identity.nodeId);
   const worker = new Worker({
     executor: options.executor,
     logger,
@@ -40,22 +48,24 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     report: (updates) => session.send({ type: 'status', updates }),
     ...(options.statusBatchMs !== undefined ? { batchMs: options.statusBatchMs } : {}),
   });
-  await worker.init(nodeId);
+  await worker.init(identity.nodeId);
   const session = new AgentSession({
-    url: `${options.managerUrl.replace(/\/+$/, '').replace(/^http/, 'ws')}${agentSessionPath}`,
-    token: options.token,
-    nodeId,
+    url: `${baseUrl.replace(/^https/, 'wss')}${agentSessionPath}`,
+    credentials: () => renewer.identity(),
+    nodeId: identity.nodeId,
     nodeIdFile,
     executor: options.executor,
     worker,
     logger,
     ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
   });
+  renewer.start();
   session.start();
-  logger.info({ managerUrl: options.managerUrl, nodeId, host: options.hostname ?? osHostname() }, 'agent started');
+  logger.info({ manager: baseUrl, nodeId: identity.nodeId, role: identity.role, host: hostname }, 'agent started');
   return {
     nodeId: () => session.nodeId(),
     stop: async () => {
+      renewer.stop();
       worker.flush();
       await session.stop();
       await worker.stop();

@@ -1,8 +1,10 @@
 import type { NodeResources, TaskObject, TaskStatus } from './objects.js';
 
 /**
- * Messages on the agent session (a WebSocket at /v1/agent/session; JSON text frames).
- * The local agent of `shoal up` and remote agents speak the same protocol.
+ * Messages on the agent session (a WebSocket at /v1/agent/session on the manager's agent port,
+ * over mutual TLS; JSON text frames). The node id and role come from the client certificate,
+ * so no message carries a credential. The local agent of `shoal up` and remote agents speak
+ * the same protocol.
  */
 
 export interface EngineDescription {
@@ -26,10 +28,6 @@ export interface LogLine {
 export type AgentMessage =
   | {
       type: 'hello';
-      /** Join token; needed when the agent has no node id yet or the manager asks for it. */
-      token: string;
-      /** The id this agent was given before (kept in its data dir); absent on first join. */
-      nodeId?: string;
       hostname: string;
       resources: NodeResources;
       engine: EngineDescription;
@@ -51,3 +49,27 @@ export type ManagerMessage =
   | { type: 'logs.request'; requestId: string; taskId: string; follow: boolean; tail?: number }
   | { type: 'logs.cancel'; requestId: string }
   | { type: 'error'; code: string; message: string };
+
+/** HTTPS routes of the agent port besides the session. */
+export const agentPortPaths = { join: '/v1/join', renew: '/v1/node/certificate', session: '/v1/agent/session' } as const;
+
+/** `POST /v1/join`, without a client certificate. The key behind `csr` never leaves the node. */
+export interface JoinRequest {
+  token: string;
+  /** PEM PKCS#10 request, ECDSA P-256; only its key is used. */
+  csr: string;
+  hostname?: string;
+}
+
+/** `POST /v1/node/certificate`, with the node's current client certificate. */
+export interface RenewRequest {
+  csr: string;
+}
+
+/** The answer to both: the certificate's subject is CN=<nodeId>, OU=<role>. */
+export interface CertificateResponse {
+  nodeId: string;
+  role: 'worker' | 'manager';
+  certificate: string;
+  caCertificate: string;
+}

@@ -30,6 +30,8 @@ export interface NodeObject extends Meta {
   status: { state: NodeState; message: string; address: string; timestamp: string };
   resources: NodeResources;
   engine: { version: string; os: string; arch: string };
+  /** The node's current certificate (its serial is revoked when the node is removed). */
+  certificate?: { serial: string; notAfter: string };
 }
 
 export type UpdateState =

@@ -5,6 +5,7 @@ import { registerEvents } from './events.js';
 import type { CliIo } from './io.js';
 import { registerNodeCommands } from './node/index.js';
 import { registerServiceCommands } from './service/index.js';
+import { registerTokenCommands } from './token/index.js';
 import { registerUp } from './up.js';
 import { registerAgent } from './daemon/agent-command.js';
 import { registerManager } from './daemon/manager-command.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo): Command {
   registerAgent(program, io);
   registerServiceCommands(program, io);
   registerNodeCommands(program, io);
+  registerTokenCommands(program, io);
   registerEvents(program, io);
   return program;
 }

@@ -13,6 +13,9 @@ import type {
   ListTasksQuery,
   LogLine,
   LogsOptions,
+  JoinTokenResponse,
+  JoinTokenRole,
+  RemoveNodeResponse,
   RemoveServiceResponse,
   ServiceView,
   UpdateNodeRequest,
@@ -77,6 +80,19 @@ export class ShoalClient {
 
   updateNode(ref: string, body: UpdateNodeRequest): Promise<NodeObject> {
     return this.request('PATCH', `/v1/nodes/${seg(ref)}`, { body });
+  }
+
+  /** Removes a node and revokes its certificate; a ready node needs `force`. */
+  removeNode(ref: string, opts: { force?: boolean } = {}): Promise<RemoveNodeResponse> {
+    return this.request('DELETE', `/v1/nodes/${seg(ref)}`, { query: { force: opts.force ? true : undefined } });
+  }
+
+  showJoinToken(role: JoinTokenRole): Promise<JoinTokenResponse> {
+    return this.request('GET', `/v1/cluster/tokens/${seg(role)}`);
+  }
+
+  rotateJoinToken(role: JoinTokenRole): Promise<JoinTokenResponse> {
+    return this.request('POST', `/v1/cluster/tokens/${seg(role)}/rotate`, { body: {} });
   }
 
   listServices(query: ListServicesQuery = {}): Promise<ServiceView[]> {

@@ -77,3 +77,17 @@ export interface EventsOptions {
   kind?: string;
   signal?: AbortSignal;
 }
+
+export interface RemoveNodeResponse {
+  id: string;
+  hostname: string;
+  /** Serial of the certificate revoked with the node, when it had one. */
+  revokedSerial?: string;
+}
+
+export type JoinTokenRole = 'worker' | 'manager';
+
+export interface JoinTokenResponse {
+  role: JoinTokenRole;
+  token: string;
+}

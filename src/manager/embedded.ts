@@ -23,7 +23,7 @@ export interface RunningEmbedded {
 
 /**
  * The single-node cluster of `shoal up`: a manager with its SQLite store and a local agent that
- * joins it over the same WebSocket protocol remote agents use, on loopback.
+ * joins it over the same mutual-TLS join and session remote agents use, on loopback.
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEmbedded> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -40,17 +40,22 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEm
   const manager = await startManager({
     store,
     logger,
+    dataDir: join(options.dataDir, 'manager'),
     host: options.host ?? '127.0.0.1',
     port: options.port,
+    // Only the local agent uses it here: any free port, so `shoal up` needs no second port number.
+    agentPort: 0,
     ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
   });
-  // The local agent joins with the manager token, kept (only) in the data dir, owner-readable.
+  // The local agent joins with the manager token, kept (only) in the data dir, owner-readable;
+  // after its first join it uses its certificate (DATA/agent) and needs the token only to come
+  // back after its certificate expired while Shoal was stopped.
   const tokenFile = join(options.dataDir, 'manager', 'local-join-token');
   if (manager.newTokens) writeFileSync(tokenFile, manager.newTokens.manager, { mode: 0o600 });
   if (!existsSync(tokenFile)) throw new Error(`the local join token ${tokenFile} is missing; start with a new --data-dir`);
   const token = readFileSync(tokenFile, 'utf8').trim();
   const agent = await startAgent({
-    managerUrl: manager.url,
+    managerAddress: `127.0.0.1:${manager.agentPort}`,
     token,
     dataDir: join(options.dataDir, 'agent'),
     executor: new DockerExecutor(options.dockerSocket ? { socketPath: options.dockerSocket } : {}),

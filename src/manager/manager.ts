@@ -1,6 +1,13 @@
+import { hostname as osHostname } from 'node:os';
 import type { Logger } from '../lib/logger.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { initCluster, type JoinRole } from './cluster/join-tokens.js';
+import { newId } from '../lib/ids.js';
+import { AgentServer } from './agent-listener/agent-server.js';
+import { peerIdentityOfRequest } from './agent-listener/peer-identity.js';
+import { CertificateAuthority } from './ca/certificate-authority.js';
+import type { JoinRole } from './ca/cluster-object.js';
+import { initCluster } from './ca/cluster-init.js';
+import { RevocationList } from './ca/revocation.js';
 import { NodeApi } from './controlapi/nodes.js';
 import { ServiceApi } from './controlapi/services.js';
 import { TaskApi } from './controlapi/tasks.js';
@@ -9,6 +16,7 @@ import { EventFeed } from './events/event-feed.js';
 import { loopbackAuthorizer } from './http/authorizer.js';
 import { buildRoutes } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
+import { registerWebUi } from './http/web-ui.js';
 import { ReconcileLoop } from './loop/reconcile-loop.js';
 import { reconcile } from './orchestrator/reconcile.js';
 import { schedule } from './scheduler/schedule.js';
@@ -17,8 +25,17 @@ import type { Store } from './store/store.js';
 export interface ManagerOptions {
   store: Store;
   logger: Logger;
+  /** The manager's own data dir (DATA/manager): CA key and token key live in DATA/manager/ca. */
+  dataDir: string;
   host: string;
   port: number;
+  /** Agent port (mutual TLS): default the API host and port + 1; 0 picks a free port. */
+  agentHost?: string;
+  agentPort?: number;
+  /** Host (or host:port) that agents use to reach the agent port; goes in the join command and the server certificate. */
+  advertiseAddr?: string;
+  /** Lifetime of node certificates (default 24 h). */
+  certExpiryMs?: number;
   clock?: Clock;
   heartbeatPeriodMs?: number;
   heartbeatGracePeriods?: number;
@@ -26,18 +43,36 @@ export interface ManagerOptions {
 
 export interface RunningManager {
   url: string;
-  /** Join tokens, only on the start that created the cluster (they are stored hashed). */
+  /** host:port that `shoal agent --join` takes. */
+  joinAddress: string;
+  /** The port the agent listener got (useful with agentPort 0). */
+  agentPort: number;
+  /** Join tokens, only on the start that created them (shown once; stored sealed). */
   newTokens?: Record<JoinRole, string>;
   stop(): Promise<void>;
 }
 
 export const shoalVersion = '0.1.0';
+export const defaultCertExpiryMs = 24 * 3600 * 1000;
+
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::' || host === '';
+const bracket = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 /** Wiring only: every component shares the store and nothing else. */
 export async function startManager(options: ManagerOptions): Promise<RunningManager> {
   const { store, logger } = options;
   const clock = options.clock ?? systemClock;
-  const { tokens } = await initCluster(store);
+  const cluster = await initCluster(store, options.dataDir);
+  const revocations = new RevocationList(store);
+  await revocations.start();
+  const ca = new CertificateAuthority({
+    store,
+    ca: cluster.ca,
+    box: cluster.box,
+    logger: logger.child({ component: 'ca' }),
+    certExpiryMs: options.certExpiryMs ?? defaultCertExpiryMs,
+    isRevokedNode: (id) => revocations.isRevoked(id, ''),
+  });
   const dispatcher = new Dispatcher({
     store,
     logger: logger.child({ component: 'dispatcher' }),
@@ -54,6 +89,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       tasks: new TaskApi(store),
       events: new EventFeed(store),
       logs: dispatcher,
+      tokens: ca,
       info: async () => ({
         version: shoalVersion,
         revision: await store.revision(),
@@ -62,24 +98,45 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       }),
     }),
   });
+  registerWebUi(app);
   const loops = [
     new ReconcileLoop({ name: 'orchestrator', store, clock, logger: logger.child({ component: 'orchestrator' }), compute: reconcile }),
     new ReconcileLoop({ name: 'scheduler', store, clock, logger: logger.child({ component: 'scheduler' }), compute: schedule }),
   ];
   await app.listen({ host: options.host, port: options.port });
-  await dispatcher.start(app.server);
-  for (const loop of loops) await loop.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  logger.info({ url }, 'manager ready');
+
+  const agentHost = options.agentHost ?? options.host;
+  const advertised = splitAdvertise(options.advertiseAddr);
+  const altNames = [...new Set([...(isWildcard(agentHost) ? [] : [agentHost]), '127.0.0.1', 'localhost', osHostname(), ...(advertised ? [advertised.host] : [])])];
+  const agentServer = await AgentServer.create({ host: agentHost, port: options.agentPort ?? port + 1, ca, revocations, logger: logger.child({ component: 'agent-port' }), altNames, managerId: newId() });
+  const agentAddress = await agentServer.listen();
+  await dispatcher.start(agentServer.server, peerIdentityOfRequest);
+  for (const loop of loops) await loop.start();
+  const url = `http://${bracket(options.host)}:${port}`;
+  const joinHost = advertised?.host ?? (isWildcard(agentHost) ? osHostname() : agentHost);
+  const joinAddress = `${bracket(joinHost)}:${advertised?.port ?? agentAddress.port}`;
+  logger.info({ url, agentPort: agentAddress.port, joinAddress }, 'manager ready');
   return {
     url,
-    ...(tokens ? { newTokens: tokens } : {}),
+    joinAddress,
+    agentPort: agentAddress.port,
+    ...(cluster.newTokens ? { newTokens: cluster.newTokens } : {}),
     stop: async () => {
       for (const loop of loops) await loop.stop();
       await dispatcher.stop();
+      await agentServer.close();
+      revocations.stop();
       await app.close();
     },
   };
+}
+
+function splitAdvertise(text: string | undefined): { host: string; port?: number } | undefined {
+  if (!text) return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
+  if (!m) return { host: text.trim() };
+  const host = m[1] ?? m[2] ?? text;
+  return m[3] ? { host, port: Number(m[3]) } : { host };
 }

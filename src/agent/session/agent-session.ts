@@ -3,14 +3,16 @@ import type { AgentMessage, ManagerMessage } from '../../api/agent-protocol.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Executor } from '../exec/executor.js';
+import { checkManagerCertificate } from '../join/tls-request.js';
 import type { NodeIdFile } from '../node-id-file.js';
 import type { Worker } from '../worker/worker.js';
 import { LogStreams } from './log-streams.js';
 
 export interface AgentSessionOptions {
-  /** ws(s)://host:port/v1/agent/session */
+  /** wss://host:port/v1/agent/session on the manager's agent port */
   url: string;
-  token: string;
+  /** The node's current key and certificates (read at each connect: renewal replaces them). */
+  credentials: () => { keyPem: string; certificatePem: string; caCertificatePem: string };
   hostname?: string;
   nodeId: string | undefined;
   nodeIdFile: NodeIdFile;
@@ -82,7 +84,19 @@ export class AgentSession {
   private connect(): void {
     if (this.stopped) return;
     const { logger } = this.options;
-    const ws = new WebSocket(this.options.url, { handshakeTimeout: 5000 });
+    const creds = this.options.credentials();
+    // ws hands these to tls.connect; its typing of checkServerIdentity (returning a boolean)
+    // is not what tls calls, hence the cast.
+    const tlsOptions = {
+      handshakeTimeout: 5000,
+      key: creds.keyPem,
+      cert: creds.certificatePem,
+      ca: creds.caCertificatePem,
+      checkServerIdentity: checkManagerCertificate,
+    };
+    const ws = new WebSocket(this.options.url, tlsOptions as unknown as WebSocket.ClientOptions);
+    let welcomed = false;
+    ws.once('message', () => (welcomed = true));
     this.ws = ws;
     ws.on('open', () => {
       this.lastHeard = Date.now();
@@ -99,7 +113,12 @@ export class AgentSession {
     ws.on('pong', () => {
       this.lastHeard = Date.now();
     });
-    ws.on('error', (err) => logger.debug({ err }, 'session connection error'));
+    ws.on('error', (err) => {
+      // A manager that closes the connection right after the handshake has refused this node's
+      // certificate: the node was removed, or its certificate expired.
+      if (!welcomed) logger.warn({ reason: err.message }, 'could not open a session with the manager (refused or unreachable)');
+      else logger.debug({ err }, 'session connection error');
+    });
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
@@ -116,18 +135,16 @@ export class AgentSession {
   }
 
   private async hello(ws: WebSocket): Promise<void> {
-    const { executor, worker, token } = this.options;
+    const { executor, worker } = this.options;
     const description = await executor.describe();
     if (this.ws !== ws) return;
     const msg: AgentMessage = {
       type: 'hello',
-      token,
       hostname: this.options.hostname ?? description.hostname,
       resources: description.resources,
       engine: description.engine,
       tasks: worker.observed(),
     };
-    if (this.nodeIdValue) msg.nodeId = this.nodeIdValue;
     this.send(msg);
   }
 
@@ -154,8 +171,8 @@ export class AgentSession {
         this.logs.cancel(msg.requestId);
         break;
       case 'error':
-        // Refusals (e.g. a bad token) are logged and retried with backoff: an operator may
-        // fix the manager side without restarting every agent.
+        // Refusals (e.g. this node was removed) are logged and retried with backoff: an
+        // operator may fix the manager side without restarting every agent.
         logger.error({ code: msg.code, message: msg.message }, 'manager reported an error');
         break;
       default:

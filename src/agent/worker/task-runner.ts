@@ -113,7 +113,10 @@ export class TaskRunner {
 
   /** One action toward the desired state; true when another pass should follow at once. */
   private async step(): Promise<boolean> {
-    const desired = this.removed ? 'remove' : this.task.desiredState;
+    // An orphaned task was given up while this node was lost and already runs elsewhere: its
+    // container is stale, so it goes entirely (the task record stays as history).
+    const orphaned = this.task.status.state === 'orphaned';
+    const desired = this.removed || orphaned ? 'remove' : this.task.desiredState;
     if (desired === 'running' && !isTerminal(this.state)) return this.towardRunning();
     return this.towardStopped(desired === 'remove');
   }

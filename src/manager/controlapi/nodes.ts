@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ShoalError } from '../../api/errors.js';
 import type { NodeObject } from '../../api/objects.js';
 import { parseOrThrow } from '../../api/validation.js';
-import { ConflictError, type Store } from '../store/store.js';
+import { readRevocations, revokeNodeOp } from '../ca/revocation.js';
+import { ConflictError, retryOnConflict, type Store } from '../store/store.js';
 import type { RequestContext } from './request-context.js';
 import { resolveNode } from './refs.js';
 
@@ -52,5 +53,25 @@ export class NodeApi {
       throw err;
     }
     return resolveNode(this.store, ctx.env, current.id);
+  }
+
+  /**
+   * Removes a node and revokes its certificate in the same commit, so no manager ever sees the
+   * node gone but its certificate still good. A ready node is refused without `force`, as docker
+   * does: its agent would otherwise keep running tasks the cluster no longer tracks.
+   */
+  async remove(ctx: RequestContext, ref: string, options: { force: boolean }): Promise<{ id: string; hostname: string; revokedSerial?: string }> {
+    return retryOnConflict(async () => {
+      const node = await resolveNode(this.store, ctx.env, ref);
+      if (node.status.state === 'ready' && !options.force) {
+        throw new ShoalError('failed_precondition', `node ${node.hostname} (${node.id}) is ready: stop its agent first (it then goes down), or remove it anyway with --force`);
+      }
+      const revocations = await readRevocations(this.store);
+      await this.store.commit(
+        [{ op: 'delete', kind: 'node', id: node.id, expectVersion: node.version }, revokeNodeOp(revocations, node, new Date(this.now()))],
+        { actor: ctx.actor },
+      );
+      return { id: node.id, hostname: node.hostname, ...(node.certificate ? { revokedSerial: node.certificate.serial } : {}) };
+    });
   }
 }

@@ -20,8 +20,6 @@ const logLine = z.object({ stream: z.enum(['stdout', 'stderr']), time: z.string(
 export const agentMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'),
-    token: z.string().max(200),
-    nodeId: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
     hostname: z.string().min(1).max(253),
     resources: z.object({ nanoCpus: z.number().int().min(0), memoryBytes: z.number().int().min(0) }),
     engine: z.object({ version: z.string().max(100), os: z.string().max(100), arch: z.string().max(100) }),

@@ -1,11 +1,12 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AgentMessage, LogLine, ManagerMessage } from '../../api/agent-protocol.js';
 import { taskName, type NodeObject, type TaskObject } from '../../api/objects.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
-import { clusterId, roleOfToken, type ClusterObject } from '../cluster/join-tokens.js';
+import type { PeerIdentity } from '../agent-listener/peer-identity.js';
 import type { ChangeBatch, Store, WatchHandle } from '../store/store.js';
 import { parseAgentMessage } from './agent-message-schema.js';
 import type { LogSource, TaskLogLine } from './log-source.js';
@@ -53,13 +54,19 @@ export class Dispatcher implements LogSource {
     this.statusWriter = new StatusWriter(options.store, options.logger);
   }
 
-  async start(server: Server): Promise<void> {
+  /**
+   * Serves sessions on the agent port. The node is who its client certificate says (checked by
+   * TLS and against revocations before any byte is read), so no message carries a credential.
+   */
+  async start(server: Server, identify: (req: IncomingMessage) => PeerIdentity | undefined): Promise<void> {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (req.url?.split('?')[0] !== agentSessionPath) {
-        socket.destroy();
+      const identity = identify(req);
+      if (req.url?.split('?')[0] !== agentSessionPath || !identity) {
+        const status = identity ? '404 Not Found' : '401 Unauthorized';
+        socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, identity));
     });
     this.watch = this.options.store.watch(await this.options.store.revision(), (batch) => this.pushChanges(batch));
     this.checker = setInterval(() => void this.checkHeartbeats(), Math.max(100, this.periodMs / 2));
@@ -77,7 +84,7 @@ export class Dispatcher implements LogSource {
     return [...this.sessions.keys()];
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage): void {
+  private accept(ws: WebSocket, req: IncomingMessage, identity: PeerIdentity): void {
     const address = req.socket.remoteAddress ?? '';
     let nodeId: string | undefined;
     ws.on('message', (data: Buffer) => {
@@ -89,7 +96,7 @@ export class Dispatcher implements LogSource {
       if (nodeId) this.lastSeen.set(nodeId, Date.now());
       if (msg.type === 'hello') {
         if (nodeId) return;
-        void this.hello(ws, msg, address).then(
+        void this.hello(ws, msg, address, identity).then(
           (id) => (nodeId = id),
           (err: unknown) => {
             this.options.logger.error({ err }, 'agent hello failed');
@@ -110,18 +117,10 @@ export class Dispatcher implements LogSource {
     ws.on('error', () => ws.terminate());
   }
 
-  private async hello(ws: WebSocket, msg: Extract<AgentMessage, { type: 'hello' }>, address: string): Promise<string | undefined> {
+  private async hello(ws: WebSocket, msg: Extract<AgentMessage, { type: 'hello' }>, address: string, identity: PeerIdentity): Promise<string | undefined> {
     const { store, logger } = this.options;
-    const cluster = await store.get<ClusterObject>('cluster', clusterId);
-    const role = cluster ? roleOfToken(cluster, msg.token) : undefined;
-    if (!role) {
-      logger.warn({ address, hostname: msg.hostname }, 'agent refused: invalid join token');
-      this.send(ws, { type: 'error', code: 'unauthenticated', message: 'invalid join token' });
-      ws.close(4401, 'invalid join token');
-      return undefined;
-    }
     const now = new Date().toISOString();
-    const id = msg.nodeId ?? newId();
+    const id = identity.nodeId;
     const existing = await store.get<NodeObject>('node', id);
     const node: NodeObject = {
       id,
@@ -130,12 +129,13 @@ export class Dispatcher implements LogSource {
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
       hostname: msg.hostname,
-      role: existing?.role ?? role,
+      role: identity.role,
       availability: existing?.availability ?? 'active',
       labels: existing?.labels ?? {},
       status: { state: 'ready', message: 'agent connected', address, timestamp: now },
       resources: msg.resources,
       engine: msg.engine,
+      certificate: { serial: identity.serial, notAfter: identity.notAfter },
     };
     await store.commit([{ op: 'put', kind: 'node', value: node }], { actor: `node:${id}` });
     this.statusWriter.enqueue(id, msg.tasks);
@@ -175,6 +175,7 @@ export class Dispatcher implements LogSource {
       return e;
     };
     for (const c of batch.changes) {
+      if (c.kind === 'node' && c.type === 'delete') this.dropRemovedNode(c.id);
       if (c.kind !== 'task') continue;
       const value = c.value as TaskObject | undefined;
       const prev = c.prev as TaskObject | undefined;
@@ -186,6 +187,17 @@ export class Dispatcher implements LogSource {
     for (const [nodeId, e] of perNode) {
       const session = this.sessions.get(nodeId);
       if (session) this.send(session.socket, { type: 'assignments', full: false, tasks: e.tasks, removed: e.removed });
+    }
+  }
+
+  /** A removed node loses its session at once; its certificate is refused from now on. */
+  private dropRemovedNode(nodeId: string): void {
+    const session = this.sessions.get(nodeId);
+    this.sessions.delete(nodeId);
+    this.lastSeen.delete(nodeId);
+    if (session) {
+      this.send(session.socket, { type: 'error', code: 'permission_denied', message: 'this node was removed from the cluster' });
+      session.socket.close(4403, 'node removed');
     }
   }
 

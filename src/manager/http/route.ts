@@ -8,6 +8,8 @@ import type { RequestContext } from '../controlapi/request-context.js';
 export type Permission =
   | 'public'
   | 'cluster:read'
+  /** Join tokens: whoever holds one can add nodes, so only cluster administrators see them. */
+  | 'cluster:admin'
   | 'node:read'
   | 'node:write'
   | 'service:read'

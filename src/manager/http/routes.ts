@@ -8,12 +8,19 @@ import { boolParam, intParam } from './query.js';
 import type { RouteDef } from './route.js';
 import { streamNdjson, streamServerSentEvents } from './streaming.js';
 
+/** What the token routes need of the CA (show and rotate never log the token). */
+export interface TokenAdmin {
+  showToken(role: string): Promise<{ role: string; token: string }>;
+  rotateToken(role: string, actor: string): Promise<{ role: string; token: string }>;
+}
+
 export interface RouteDeps {
   services: ServiceApi;
   nodes: NodeApi;
   tasks: TaskApi;
   events: EventFeed;
   logs: LogSource;
+  tokens: TokenAdmin;
   info: () => Promise<Record<string, unknown>>;
 }
 
@@ -25,6 +32,10 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
     { method: 'GET', url: '/v1/nodes', permission: 'node:read', handler: (_i, ctx) => d.nodes.list(ctx) },
     { method: 'GET', url: '/v1/nodes/:ref', permission: 'node:read', handler: (i, ctx) => d.nodes.get(ctx, i.params.ref ?? '') },
     { method: 'PATCH', url: '/v1/nodes/:ref', permission: 'node:write', handler: (i, ctx) => d.nodes.update(ctx, i.params.ref ?? '', i.body) },
+    { method: 'DELETE', url: '/v1/nodes/:ref', permission: 'node:write', handler: (i, ctx) => d.nodes.remove(ctx, i.params.ref ?? '', { force: boolParam(i.query, 'force') }) },
+
+    { method: 'GET', url: '/v1/cluster/tokens/:role', permission: 'cluster:admin', handler: (i) => d.tokens.showToken(i.params.role ?? '') },
+    { method: 'POST', url: '/v1/cluster/tokens/:role/rotate', permission: 'cluster:admin', handler: (i, ctx) => d.tokens.rotateToken(i.params.role ?? '', ctx.actor) },
 
     { method: 'GET', url: '/v1/services', permission: 'service:read', handler: (i, ctx) => d.services.list(ctx, i.query.name ? { name: i.query.name } : {}) },
     { method: 'POST', url: '/v1/services', permission: 'service:write', status: 201, handler: (i, ctx) => d.services.create(ctx, i.body) },

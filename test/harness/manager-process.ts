@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ShoalClient } from '../../src/client/shoal-client.js';
+import { freePort } from './embedded-cluster.js';
+import { waitFor } from './wait.js';
+
+const repo = new URL('../..', import.meta.url).pathname;
+
+/**
+ * A real `shoal manager` process with its own data dir, API port and agent port. Keeps its JSON
+ * log (stdout) apart from its terminal output (stderr), where the tokens are shown once.
+ */
+export class ManagerProcess {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'shoal-mgr-'));
+  apiPort = 0;
+  agentPort = 0;
+  stdout = '';
+  stderr = '';
+  client!: ShoalClient;
+  private proc: ChildProcess | undefined;
+
+  constructor(private readonly extraArgs: string[] = []) {}
+
+  get agentAddress(): string {
+    return `127.0.0.1:${this.agentPort}`;
+  }
+
+  async start(): Promise<this> {
+    if (!this.apiPort) this.apiPort = await freePort();
+    if (!this.agentPort) this.agentPort = await freePort();
+    const args = ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'manager', '--listen', `127.0.0.1:${this.apiPort}`, '--agent-listen', this.agentAddress, '--data-dir', this.dataDir, ...this.extraArgs];
+    const proc = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    proc.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.client = new ShoalClient({ baseUrl: `http://127.0.0.1:${this.apiPort}`, timeoutMs: 10_000 });
+    const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`shoal manager exited (${code}): ${this.stderr}`))));
+    // The banner is printed once everything (API, agent port, loops) is up.
+    const banners = this.stderr.split('agents join').length;
+    await Promise.race([waitFor('the manager to start', () => this.stderr.split('agents join').length > banners, 60_000, 100), exited]);
+    await this.client.health();
+    exited.catch(() => undefined);
+    return this;
+  }
+
+  /** The tokens printed on the first start. */
+  tokens(): { worker: string; manager: string } {
+    const worker = /^\s*worker:\s+(\S+)\s*$/m.exec(this.stderr)?.[1];
+    const manager = /^\s*manager:\s+(\S+)\s*$/m.exec(this.stderr)?.[1];
+    if (!worker || !manager) throw new Error(`no tokens printed: ${this.stderr}`);
+    return { worker, manager };
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const done = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGINT');
+    const timer = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    await done;
+    clearTimeout(timer);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

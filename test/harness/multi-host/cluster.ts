@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { NodeObject } from '../../../src/api/objects.js';
+import { ShoalClient } from '../../../src/client/shoal-client.js';
+import { waitFor } from '../wait.js';
+import type { JoinTokens, ManagerEndpoints } from './endpoints.js';
+import { agentJoinTarget, apiUrl, chooseEndpoints, managerListenArgs, parseJoinTokens } from './endpoints.js';
+import { loadImages, saveTestImages, startEngine } from './engine.js';
+import { registerForExit, sweepOrphanedRuns, unregisterForExit } from './exit-cleanup.js';
+import type { NodeNetwork } from './network.js';
+import { createNodeNetwork, pickSubnets, setLink } from './network.js';
+import { ensurePrerequisites } from './prerequisites.js';
+import type { RunState } from './run-state.js';
+import { newRunState, saveRunState } from './run-state.js';
+import { ShoalProcess } from './shoal-process.js';
+import { teardownRun } from './teardown.js';
+
+export interface MultiHostOptions {
+  /** Nodes in all (default 3). Node 0 runs on the host's engine unless hostAgent is false. */
+  nodes?: number;
+  /** One agent on the manager's host, using the host's Docker Engine, as node-0 (default true). */
+  hostAgent?: boolean;
+  heartbeatPeriod?: string;
+}
+
+export interface ClusterNode {
+  index: number;
+  /** Hostname the agent reports: node-<index>. */
+  name: string;
+  nodeId: string;
+  /** Undefined for the node on the host. */
+  namespace: string | undefined;
+  network: NodeNetwork | undefined;
+  dockerSocket: string;
+  docker: Docker;
+  dataDir: string;
+  agent: ShoalProcess | undefined;
+}
+
+export interface StartTimings {
+  /** Engines started and test images loaded into them. */
+  enginesMs: number;
+  /** From the first agent start to every node ready. */
+  agentsReadyMs: number;
+  /** Per node: `shoal agent` start → node ready, for the first join. */
+  joinMs: number[];
+  totalMs: number;
+}
+
+const log = (msg: string): void => {
+  process.stderr.write(`multi-host harness: ${msg}\n`);
+};
+
+/** A manager on the host and N agents, each (but the host's) with its own engine in its own namespace. */
+export class MultiHostCluster {
+  readonly nodes: ClusterNode[] = [];
+  client!: ShoalClient;
+  manager!: ShoalProcess;
+  tokens!: JoinTokens;
+  endpoints!: ManagerEndpoints;
+  timings: StartTimings = { enginesMs: 0, agentsReadyMs: 0, joinMs: [], totalMs: 0 };
+  private destroyed = false;
+
+  constructor(readonly state: RunState) {}
+
+  get runId(): string {
+    return this.state.runId;
+  }
+
+  node(i: number): ClusterNode {
+    const n = this.nodes[i];
+    if (!n) throw new Error(`no node ${i} (cluster of ${this.nodes.length})`);
+    return n;
+  }
+
+  /** SIGKILL of the agent: the engine and its containers keep running. Returns when it is gone. */
+  async killAgent(i: number): Promise<number> {
+    const n = this.node(i);
+    const at = Date.now();
+    await n.agent?.stop('SIGKILL');
+    n.agent = undefined;
+    return at;
+  }
+
+  /** Starts (or restarts, same data dir → same node id) the agent and waits for the node to be ready. Returns ms to ready. */
+  async startAgent(i: number): Promise<number> {
+    const n = this.node(i);
+    if (n.agent?.running()) throw new Error(`the agent of ${n.name} is running`);
+    const address = n.network ? n.network.hostAddress : '127.0.0.1';
+    const args = ['agent', '--join', agentJoinTarget(address, this.endpoints), '--token', this.tokens.worker, '--data-dir', n.dataDir, '--docker-host', `unix://${n.dockerSocket}`, '--hostname', n.name];
+    const agent = ShoalProcess.start(this.state, `agent ${n.name}`, args, join(this.state.dir, `agent-${n.name}.log`), n.namespace);
+    n.agent = agent;
+    const exited = agent.exited.then((code) => {
+      throw new Error(`the agent of ${n.name} exited (${code}):\n${agent.log().slice(-3000)}`);
+    });
+    const ready = waitFor(`${n.name} to be ready`, async () => {
+      const nodes = await this.client.listNodes();
+      return nodes.find((x: NodeObject) => x.hostname === n.name && x.status.state === 'ready' && Date.parse(x.status.timestamp) >= agent.startedAt - 1000);
+    }, 60_000, 50);
+    exited.catch(() => undefined);
+    const node = await Promise.race([ready, exited]);
+    const ms = Date.now() - agent.startedAt;
+    if (n.nodeId && n.nodeId !== node.id) throw new Error(`${n.name} came back as ${node.id}, not ${n.nodeId}`);
+    n.nodeId = node.id;
+    if (!n.namespace && !this.state.hostNodeIds.includes(node.id)) {
+      this.state.hostNodeIds.push(node.id);
+      saveRunState(this.state);
+    }
+    return ms;
+  }
+
+  cutNetwork(i: number): void {
+    setLink(this.networkOf(i).hostVeth, false);
+  }
+
+  restoreNetwork(i: number): void {
+    setLink(this.networkOf(i).hostVeth, true);
+  }
+
+  private networkOf(i: number): NodeNetwork {
+    const net = this.node(i).network;
+    if (!net) throw new Error(`${this.node(i).name} runs on the host: it has no link to cut`);
+    return net;
+  }
+
+  /** The manager's and agents' output, for failure messages. */
+  logs(tail = 4000): string {
+    const parts = [`--- manager (${this.manager.logFile})\n${this.manager.log().slice(-tail)}`];
+    for (const n of this.nodes) parts.push(`--- agent ${n.name}\n${n.agent?.log().slice(-tail) ?? '(not running)'}`);
+    return parts.join('\n');
+  }
+
+  /** Removes everything the run created; returns what could not be removed (empty when all went). */
+  destroy(): Promise<string[]> {
+    if (this.destroyed) return Promise.resolve([]);
+    this.destroyed = true;
+    const problems = teardownRun(this.state);
+    unregisterForExit(this.state);
+    if (problems.length > 0) log(`cleanup of run ${this.runId} left: ${problems.join('; ')}`);
+    return Promise.resolve(problems);
+  }
+}
+
+export async function startMultiHostCluster(options: MultiHostOptions = {}): Promise<MultiHostCluster> {
+  const count = options.nodes ?? 3;
+  const hostAgent = options.hostAgent ?? true;
+  const t0 = Date.now();
+  ensurePrerequisites();
+  const swept = sweepOrphanedRuns();
+  if (swept.length > 0) log(`removed leftovers of crashed runs ${swept.join(', ')}`);
+  const state = newRunState(randomBytes(3).toString('hex'));
+  mkdirSync(state.dir, { recursive: true });
+  saveRunState(state);
+  registerForExit(state);
+  const cluster = new MultiHostCluster(state);
+  try {
+    await boot(cluster, count, hostAgent, options.heartbeatPeriod ?? '1s');
+  } catch (err) {
+    const logs = cluster.manager ? cluster.logs() : '';
+    await cluster.destroy();
+    throw new Error(`multi-host cluster did not start: ${(err as Error).message}\n${logs}`);
+  }
+  cluster.timings.totalMs = Date.now() - t0;
+  log(`run ${state.runId}: ${count} nodes in ${cluster.timings.totalMs} ms (engines + images ${cluster.timings.enginesMs} ms, agents ready ${cluster.timings.agentsReadyMs} ms)`);
+  return cluster;
+}
+
+async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean, heartbeatPeriod: string): Promise<void> {
+  const { state } = cluster;
+  const subnets = pickSubnets();
+  cluster.endpoints = await chooseEndpoints();
+  const managerDir = join(state.dir, 'manager');
+  mkdirSync(managerDir, { recursive: true });
+  cluster.manager = ShoalProcess.start(state, 'manager', ['manager', ...managerListenArgs(cluster.endpoints), '--data-dir', managerDir, '--heartbeat-period', heartbeatPeriod], join(state.dir, 'manager.log'));
+  cluster.client = new ShoalClient({ baseUrl: apiUrl(cluster.endpoints), timeoutMs: 10_000 });
+
+  const tEngines = Date.now();
+  const images = saveTestImages(state);
+  const started = [];
+  for (let i = 0; i < count; i++) {
+    const name = `node-${i}`;
+    const dataDir = join(state.dir, name, 'agent');
+    mkdirSync(dataDir, { recursive: true });
+    if (i === 0 && hostAgent) {
+      const socket = '/var/run/docker.sock';
+      cluster.nodes.push({ index: i, name, nodeId: '', namespace: undefined, network: undefined, dockerSocket: socket, docker: new Docker({ socketPath: socket }), dataDir, agent: undefined });
+      continue;
+    }
+    const network = createNodeNetwork(state, subnets, i);
+    started.push(
+      startEngine(state, `shoal-${state.runId}-${i}`, network.namespace, network.bridgeCidr).then(async (engine) => {
+        await loadImages(engine.socket, await images);
+        return { i, name, dataDir, network, engine };
+      }),
+    );
+  }
+  // allSettled: every engine is recorded before a failure is reported, so teardown finds them all.
+  const results = await Promise.allSettled([images, ...started]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  for (const r of results) {
+    if (r.status !== 'fulfilled' || typeof r.value === 'string') continue;
+    const { i, name, dataDir, network, engine } = r.value;
+    cluster.nodes.push({ index: i, name, nodeId: '', namespace: network.namespace, network, dockerSocket: engine.socket, docker: engine.docker, dataDir, agent: undefined });
+  }
+  cluster.nodes.sort((a, b) => a.index - b.index);
+  cluster.timings.enginesMs = Date.now() - tEngines;
+
+  const managerExited = cluster.manager.exited.then((code): never => {
+    throw new Error(`the manager exited (${code})`);
+  });
+  managerExited.catch(() => undefined);
+  cluster.tokens = await Promise.race([waitFor('the manager to print its join tokens', () => parseJoinTokens(cluster.manager.log()), 60_000, 100), managerExited]);
+  await waitFor('the manager API', () => cluster.client.health(), 30_000, 100);
+  const tAgents = Date.now();
+  cluster.timings.joinMs = await Promise.all(cluster.nodes.map((n) => cluster.startAgent(n.index)));
+  cluster.timings.agentsReadyMs = Date.now() - tAgents;
+}
