@@ -149,7 +149,7 @@ describe('multi-host cluster: a manager, an agent on the host and two in their o
         return node.status.state === 'ready' && (await runningContainersOn(c, victim, name)).length === 0;
       }, 30_000, 100);
       console.log(`network restored: node ready and its stale containers stopped after ${Date.now() - restoredAt} ms`);
-      // Stopped is enough here (issue 3: "restore → converges with no duplicate slots").
+      await assertStaleContainersRemoved(c, name, victim);
       await assertConvergedWithoutDuplicates(c, name, victim, 5000);
     } finally {
       if (!restored) c.restoreNetwork(victim);
