@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShoalClient } from '../../src/client/shoal-client.js';
-import { freePort } from './embedded-cluster.js';
+import { freePort } from './free-port.js';
 import { waitFor } from './wait.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
