@@ -12,6 +12,8 @@ export const errorCodes = [
   'conflict',
   'failed_precondition',
   'payload_too_large',
+  /** Too many attempts (failed logins): retry later. */
+  'resource_exhausted',
   'unavailable',
   'internal',
 ] as const;
@@ -51,6 +53,7 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   conflict: 409,
   failed_precondition: 409,
   payload_too_large: 413,
+  resource_exhausted: 429,
   unavailable: 503,
   internal: 500,
 };

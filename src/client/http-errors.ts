@@ -7,6 +7,7 @@ const codeByStatus: Record<number, ErrorCode> = {
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
+  429: 'resource_exhausted',
   502: 'unavailable',
   503: 'unavailable',
   504: 'unavailable',

@@ -32,7 +32,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEm
     {
       name: 'shoal',
       level: process.env.SHOAL_LOG_LEVEL ?? 'info',
-      redact: { paths: ['token', '*.token', 'msg.token'], censor: '[redacted]' },
+      redact: { paths: ['token', '*.token', 'msg.token', 'password', '*.password', 'secret', '*.secret', 'authorization', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' },
     },
     pino.destination({ dest: logFile, sync: false, mkdir: true }),
   );

@@ -13,7 +13,13 @@ import { ServiceApi } from './controlapi/services.js';
 import { TaskApi } from './controlapi/tasks.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { EventFeed } from './events/event-feed.js';
+import { AccountApi } from './auth/accounts.js';
+import { ApiKeyApi } from './auth/api-keys.js';
+import { ensureAdminAccount } from './auth/bootstrap-admin.js';
+import { LoginThrottle } from './auth/login-throttle.js';
+import { SessionApi } from './auth/sessions.js';
 import { loopbackAuthorizer } from './http/authorizer.js';
+import { credentialAuthorizer } from './http/credential-authorizer.js';
 import { buildRoutes } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { registerWebUi } from './http/web-ui.js';
@@ -39,6 +45,12 @@ export interface ManagerOptions {
   clock?: Clock;
   heartbeatPeriodMs?: number;
   heartbeatGracePeriods?: number;
+  /**
+   * `required`: every route but /healthz and /v1/login needs an API key or a session.
+   * `open` (default for now, until the CLI can log in and `shoal up` writes a credential): every
+   * caller that reaches the port is granted everything, as before accounts existed.
+   */
+  auth?: 'open' | 'required';
 }
 
 export interface RunningManager {
@@ -49,6 +61,8 @@ export interface RunningManager {
   agentPort: number;
   /** Join tokens, only on the start that created them (shown once; stored sealed). */
   newTokens?: Record<JoinRole, string>;
+  /** The bootstrap admin's password, only on the start that created it with auth required (shown once). */
+  newAdmin?: { username: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -80,9 +94,13 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     ...(options.heartbeatGracePeriods !== undefined ? { heartbeatGracePeriods: options.heartbeatGracePeriods } : {}),
   });
   const services = new ServiceApi(store, () => clock.now());
+  const now = (): number => clock.now();
+  const accounts = new AccountApi(store, now);
+  const auth = { accounts, sessions: new SessionApi(store, accounts, now), apiKeys: new ApiKeyApi(store, now), throttle: new LoginThrottle({ now }) };
+  const newAdmin = options.auth === 'required' ? await ensureAdminAccount(accounts) : undefined;
   const app = createHttpServer({
     logger: logger.child({ component: 'http' }),
-    authorizer: loopbackAuthorizer,
+    authorizer: options.auth === 'required' ? credentialAuthorizer(auth) : loopbackAuthorizer,
     routes: buildRoutes({
       services,
       nodes: new NodeApi(store, () => clock.now()),
@@ -90,6 +108,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       events: new EventFeed(store),
       logs: dispatcher,
       tokens: ca,
+      auth,
       info: async () => ({
         version: shoalVersion,
         revision: await store.revision(),
@@ -114,6 +133,11 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   const agentAddress = await agentServer.listen();
   await dispatcher.start(agentServer.server, peerIdentityOfRequest);
   for (const loop of loops) await loop.start();
+  // Expired sessions are refused when presented; the sweep only keeps the store from filling up.
+  const sessionSweep = setInterval(() => {
+    auth.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'));
+  }, 3600_000);
+  sessionSweep.unref();
   const url = `http://${bracket(options.host)}:${port}`;
   const joinHost = advertised?.host ?? (isWildcard(agentHost) ? osHostname() : agentHost);
   const joinAddress = `${bracket(joinHost)}:${advertised?.port ?? agentAddress.port}`;
@@ -123,7 +147,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     joinAddress,
     agentPort: agentAddress.port,
     ...(cluster.newTokens ? { newTokens: cluster.newTokens } : {}),
+    ...(newAdmin ? { newAdmin } : {}),
     stop: async () => {
+      clearInterval(sessionSweep);
       for (const loop of loops) await loop.stop();
       await dispatcher.stop();
       await agentServer.close();

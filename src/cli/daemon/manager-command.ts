@@ -15,6 +15,7 @@ interface ManagerFlags {
   certExpiry: string;
   dataDir?: string;
   heartbeatPeriod?: string;
+  auth: string;
 }
 
 /** `shoal manager`: a manager without a local agent, for clusters whose agents join over the network. */
@@ -28,6 +29,8 @@ export function registerManager(program: Command, io: CliIo): void {
     .option('--cert-expiry <duration>', 'lifetime of node certificates; nodes renew at 2/3 of it', '24h')
     .option('--data-dir <dir>', 'where state is kept (default: $SHOAL_DATA_DIR, else ~/.shoal/data)')
     .option('--heartbeat-period <duration>', 'how often agents report; a node is down after 3 missed periods', '1s')
+    // `open` stays the default until the CLI can log in; see docs/SECURITY.md.
+    .option('--auth <mode>', 'required: every API call but /healthz and login needs an API key or session; open: no checks (loopback only)', 'open')
     .action(async (opts: ManagerFlags) => {
       const { host, port } = parseListenAddress('--listen', opts.listen);
       const agent = opts.agentListen !== undefined ? parseListenAddress('--agent-listen', opts.agentListen) : { host, port: port === 0 ? 0 : port + 1 };
@@ -38,10 +41,11 @@ export function registerManager(program: Command, io: CliIo): void {
       if (opts.advertiseAddr !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(opts.advertiseAddr)) {
         throw flagError('--advertise-addr', opts.advertiseAddr, 'must be HOST or HOST:PORT');
       }
+      if (opts.auth !== 'open' && opts.auth !== 'required') throw flagError('--auth', opts.auth, 'must be "open" or "required"');
       const dataDir = resolveDataDir(opts.dataDir, io);
       const { startManager } = await import('../../manager/manager.js');
       const { SqliteStore } = await import('../../manager/store/sqlite-store.js');
-      const logger = pino({ name: 'shoal-manager', level: io.env.SHOAL_LOG_LEVEL ?? 'info', redact: { paths: ['token', '*.token'], censor: '[redacted]' } });
+      const logger = pino({ name: 'shoal-manager', level: io.env.SHOAL_LOG_LEVEL ?? 'info', redact: { paths: ['token', '*.token', 'password', '*.password', 'secret', '*.secret', 'authorization', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' } });
       const store = new SqliteStore(join(dataDir, 'manager', 'shoal.db'));
       const manager = await startManager({
         store,
@@ -53,6 +57,7 @@ export function registerManager(program: Command, io: CliIo): void {
         agentPort: agent.port,
         certExpiryMs,
         heartbeatPeriodMs: Math.max(100, heartbeatPeriodMs),
+        auth: opts.auth,
         ...(opts.advertiseAddr !== undefined ? { advertiseAddr: opts.advertiseAddr } : {}),
       });
       io.err(`shoal manager: API on ${manager.url}; agents join ${manager.joinAddress} (data: ${dataDir})\n`);
@@ -69,6 +74,10 @@ export function registerManager(program: Command, io: CliIo): void {
             '',
           ].join('\n'),
         );
+      }
+      if (manager.newAdmin) {
+        // Like the join tokens: on the terminal once, never in the JSON log.
+        io.err(`administrator account (password shown once): ${manager.newAdmin.username} / ${manager.newAdmin.password}\n`);
       }
       await waitForInterrupt(io.interrupt);
       await manager.stop();

@@ -1,5 +1,20 @@
+import type { Role } from '../auth/role-permissions.js';
+
 /** Who is calling and in which environment; authentication fills it, every operation takes it. */
 export interface RequestContext {
   actor: string;
   env: string;
+  /** The checked credential's owner; absent on public routes and when the manager runs open (no auth). */
+  caller?: Caller;
+}
+
+export interface Caller {
+  type: 'account' | 'apikey';
+  /** Account id or access key. */
+  id: string;
+  /** Username or key name. */
+  name: string;
+  admin: boolean;
+  /** Role in the request's environment, if any. */
+  role?: Role;
 }

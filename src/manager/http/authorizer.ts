@@ -22,8 +22,9 @@ export function environmentOf(request: FastifyRequest): string {
 }
 
 /**
- * Grants everything to whoever reaches the port. Used until accounts and API keys exist, which
- * is why `shoal up` binds to loopback by default.
+ * Grants everything to whoever reaches the port: the manager's `auth: 'open'` mode, kept as the
+ * default until the CLI can log in, which is why `shoal up` binds to loopback by default.
+ * `credential-authorizer.ts` is the one used with `auth: 'required'`.
  */
 export const loopbackAuthorizer: Authorizer = {
   authorize: (request, _permission, env) => Promise.resolve({ actor: `local@${request.ip}`, env }),

@@ -7,6 +7,8 @@ import type { RequestContext } from '../controlapi/request-context.js';
  */
 export type Permission =
   | 'public'
+  /** Any authenticated caller, whatever its role (who am I, log out). */
+  | 'authenticated'
   | 'cluster:read'
   /** Join tokens: whoever holds one can add nodes, so only cluster administrators see them. */
   | 'cluster:admin'
@@ -14,7 +16,15 @@ export type Permission =
   | 'node:write'
   | 'service:read'
   | 'service:write'
-  | 'event:read';
+  | 'event:read'
+  /** Secret values: restricted and readonly callers never read or write them. */
+  | 'secret:read'
+  | 'secret:write'
+  /** API keys of an environment: part of managing access, so owners only. */
+  | 'apikey:read'
+  | 'apikey:write'
+  /** Accounts (and, later, environments): cluster administrators only. */
+  | 'account:admin';
 
 export interface RouteInput {
   params: Record<string, string>;

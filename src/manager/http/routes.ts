@@ -4,6 +4,7 @@ import type { ServiceApi } from '../controlapi/services.js';
 import type { TaskApi } from '../controlapi/tasks.js';
 import type { LogSource } from '../dispatcher/log-source.js';
 import type { EventFeed } from '../events/event-feed.js';
+import { buildAuthRoutes, type AuthDeps } from './auth-routes.js';
 import { boolParam, intParam } from './query.js';
 import type { RouteDef } from './route.js';
 import { streamNdjson, streamServerSentEvents } from './streaming.js';
@@ -22,11 +23,13 @@ export interface RouteDeps {
   logs: LogSource;
   tokens: TokenAdmin;
   info: () => Promise<Record<string, unknown>>;
+  auth: AuthDeps;
 }
 
 /** Every REST route with the permission it needs. The docs' API table lists the same rows. */
 export function buildRoutes(d: RouteDeps): RouteDef[] {
   return [
+    ...buildAuthRoutes(() => d.auth),
     { method: 'GET', url: '/v1/info', permission: 'cluster:read', handler: () => d.info() },
 
     { method: 'GET', url: '/v1/nodes', permission: 'node:read', handler: (_i, ctx) => d.nodes.list(ctx) },

@@ -5,8 +5,12 @@
  * is delivered to watchers once, as one batch.
  */
 
-/** `name-claim` objects reserve a name within an environment, so uniqueness holds under concurrent writers. */
-export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim';
+/**
+ * `name-claim` objects reserve a name within an environment, so uniqueness holds under
+ * concurrent writers. `account`, `session` and `api-key` hold only hashes of credentials, and
+ * the event mapping ignores them, so no credential material reaches the event stream.
+ */
+export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key';
 
 export interface StoredObject {
   id: string;

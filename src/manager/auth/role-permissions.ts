@@ -1,0 +1,61 @@
+import type { Permission } from '../http/route.js';
+
+/** Roles a caller can hold in one environment (issue 4's definitions). */
+export const roles = ['owner', 'member', 'restricted', 'readonly'] as const;
+export type Role = (typeof roles)[number];
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (roles as readonly string[]).includes(value);
+
+/**
+ * Who a permission is granted to: `anyone` (no credentials needed), `authenticated` (any valid
+ * credential), `admin` (cluster administrators only), or the environment roles listed.
+ * Administrators are granted every permission in every environment, so `admin` appears only
+ * where nobody else is granted.
+ */
+export type Grantee = 'anyone' | 'authenticated' | 'admin' | Role;
+
+const all: readonly Role[] = roles;
+const writers: readonly Role[] = ['owner', 'member', 'restricted'];
+
+/**
+ * THE table: the authorizer decides from it and docs/API.md's route table is checked against it
+ * (`routes.test.ts`), so the documentation and the code cannot disagree.
+ * - owner: everything in the environment, members and keys included;
+ * - member: services, stacks, secrets, networks; reads nodes;
+ * - restricted: as member but no node changes and no secrets;
+ * - readonly: reads everything but secrets.
+ */
+export const rolePermissions: Readonly<Record<Permission, readonly Grantee[]>> = {
+  public: ['anyone'],
+  authenticated: ['authenticated'],
+  'cluster:read': all,
+  'cluster:admin': ['admin'],
+  'node:read': all,
+  'node:write': ['owner'],
+  'service:read': all,
+  'service:write': writers,
+  'event:read': all,
+  'secret:read': ['owner', 'member'],
+  'secret:write': ['owner', 'member'],
+  'apikey:read': ['owner'],
+  'apikey:write': ['owner'],
+  'account:admin': ['admin'],
+};
+
+/** Who a caller is once its credential checked out; `role` is its role in the request's environment. */
+export interface Principal {
+  admin: boolean;
+  role?: Role;
+}
+
+export function isGranted(permission: Permission, principal: Principal | undefined): boolean {
+  const grantees = rolePermissions[permission];
+  if (grantees.includes('anyone')) return true;
+  if (!principal) return false;
+  if (principal.admin || grantees.includes('authenticated')) return true;
+  return principal.role !== undefined && grantees.includes(principal.role);
+}
+
+/** The roles column of docs/API.md for a permission, e.g. `owner, member` or `admin`. */
+export function granteesText(permission: Permission): string {
+  return rolePermissions[permission].join(', ');
+}
