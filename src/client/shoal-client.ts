@@ -29,6 +29,8 @@ export interface ShoalClientOptions {
   env?: string;
   /** API key sent as HTTP basic credentials. */
   apiKey?: { accessKey: string; secret: string };
+  /** A session token from `login()`, sent as `Authorization: Bearer`; ignored when apiKey is set. */
+  sessionToken?: string;
   /** Aborts every request of this client at once (the CLI ties Ctrl-C to it). */
   signal?: AbortSignal;
   /** Non-streaming requests give up after this long. Default 30 s. */
@@ -59,6 +61,8 @@ export class ShoalClient {
     if (opts.apiKey) {
       const token = base64(`${opts.apiKey.accessKey}:${opts.apiKey.secret}`);
       this.headers.authorization = `Basic ${token}`;
+    } else if (opts.sessionToken) {
+      this.headers.authorization = `Bearer ${opts.sessionToken}`;
     }
   }
 

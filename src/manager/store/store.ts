@@ -10,7 +10,7 @@
  * concurrent writers. `account`, `session` and `api-key` hold only hashes of credentials, and
  * the event mapping ignores them, so no credential material reaches the event stream.
  */
-export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key';
+export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key' | 'environment' | 'audit';
 
 export interface StoredObject {
   id: string;
@@ -46,12 +46,16 @@ export interface ChangeBatch {
   revision: number;
   time: string;
   actor: string;
+  /** The network address the change came from (an API client's IP); absent for internal actors. */
+  source?: string;
   changes: Change[];
 }
 
 export interface CommitOptions {
   /** Who made the change: an account, a key, or a component such as `orchestrator`. */
   actor: string;
+  /** The network address of the request that caused the change, for the audit history. */
+  source?: string;
 }
 
 export interface WatchHandle {
