@@ -61,7 +61,9 @@ export async function fakeCluster(agentCount: number, replicas: number): Promise
     manager = await startManager({ store, logger, dataDir: join(dir, 'manager'), host: '127.0.0.1', port: 0, agentPort: 0 });
     const token = manager.newTokens?.worker;
     if (!token) throw new Error('the manager returned no join token on its first start');
-    const client = new ShoalClient({ baseUrl: manager.url, timeoutMs: 60_000 });
+    const admin = manager.newAdmin;
+    if (!admin) throw new Error('the manager created no administrator on its first start');
+    const client = new ShoalClient({ baseUrl: manager.url, timeoutMs: 60_000, apiKey: { accessKey: admin.accessKey, secret: admin.secret } });
 
     const j0 = performance.now();
     for (let i = 0; i < agentCount; i++) {

@@ -61,7 +61,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
       const hasBody = c.raw !== undefined || c.body !== undefined;
       const res = await fetch(cluster.url + path, {
         method: c.method,
-        headers: hasBody ? { 'content-type': 'application/json' } : {},
+        headers: { authorization: cluster.authorization, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
         body: c.raw ?? (c.body !== undefined ? JSON.stringify(c.body) : null),
       });
       const body = (await res.json()) as { error?: { code: string; message: string; field?: string } };

@@ -99,5 +99,23 @@ export function storeContract(backend: string, open: () => Promise<{ store: Stor
       assert.equal(last.changes[1]?.type, 'delete');
       assert.equal(last.changes[1]?.prev?.id, 'n2');
     }));
+
+    test('a commit\'s source address reaches watchers, live and replayed', withStore(async (s) => {
+      const r0 = await s.revision();
+      const live: ChangeBatch[] = [];
+      const w = s.watch(r0, (b) => live.push(b));
+      await s.commit([{ op: 'create', kind: 'service', value: thing('a') }], { actor: 'account:ann', source: '192.0.2.7' });
+      await s.commit([{ op: 'create', kind: 'service', value: thing('b') }], { actor: 'orchestrator' });
+      await new Promise((r) => setTimeout(r, 50));
+      w.close();
+      const replayed: ChangeBatch[] = [];
+      const w2 = s.watch(r0, (b) => replayed.push(b));
+      await new Promise((r) => setTimeout(r, 50));
+      w2.close();
+      for (const seen of [live, replayed]) {
+        assert.deepEqual(seen.map((b) => [b.actor, b.source]), [['account:ann', '192.0.2.7'], ['orchestrator', undefined]]);
+        assert.ok(!('source' in (seen[1] ?? {})), 'no source key when the commit had none');
+      }
+    }));
   });
 }

@@ -1,12 +1,13 @@
 import { CommanderError } from 'commander';
 import { ShoalError } from '../api/errors.js';
 import { isAbortError } from '../client/http-errors.js';
+import { connectionNote } from './connection.js';
 import { CliExit } from './exit.js';
 import type { CliIo } from './io.js';
 
 /** Hints for codes whose message alone does not say what to do next. */
 const hints: Partial<Record<ShoalError['code'], string>> = {
-  unauthenticated: 'set SHOAL_ACCESS_KEY and SHOAL_SECRET_KEY to an API key of this environment',
+  unauthenticated: 'log in with `shoal login`, or set SHOAL_ACCESS_KEY and SHOAL_SECRET_KEY to an API key',
 };
 
 /**
@@ -27,7 +28,8 @@ export function reportError(err: unknown, io: CliIo): number {
   }
   if (isAbortError(err) && io.interrupt.aborted) return 130;
   if (err instanceof ShoalError) {
-    const hint = hints[err.code];
+    // A context credential that was not sent explains a 401 better than the generic hint.
+    const hint = (err.code === 'unauthenticated' ? connectionNote(io) : undefined) ?? hints[err.code];
     io.err(`shoal: ${oneLine(err.message)}${hint ? ` (${hint})` : ''}\n`);
     return 1;
   }

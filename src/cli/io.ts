@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { promptTerminal, readAllStdin } from './prompt/terminal-prompt.js';
 
 /**
  * Everything a command touches outside its arguments, passed in so that tests run commands
@@ -17,6 +18,12 @@ export interface CliIo {
   interrupt: AbortSignal;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Whether stdin is a terminal a password can be asked on. */
+  stdinIsTTY?: boolean;
+  /** All of stdin (`--password-stdin`). */
+  readStdin?(): Promise<string>;
+  /** Asks on the terminal; `hidden` input is not echoed. */
+  prompt?(question: string, opts: { hidden: boolean }): Promise<string>;
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -49,5 +56,8 @@ export function processIo(interrupt: AbortSignal): CliIo {
     interrupt,
     now: () => Date.now(),
     sleep,
+    stdinIsTTY: process.stdin.isTTY,
+    readStdin: readAllStdin,
+    prompt: (question, opts) => promptTerminal(question, opts, interrupt),
   };
 }

@@ -8,6 +8,12 @@ import { registerServiceCommands } from './service/index.js';
 import { registerTokenCommands } from './token/index.js';
 import { registerUp } from './up.js';
 import { registerAgent } from './daemon/agent-command.js';
+import { registerAccountCommands } from './account/index.js';
+import { registerApiKeyCommands } from './apikey/index.js';
+import { registerAuditCommands } from './audit/index.js';
+import { registerContextCommands } from './context/index.js';
+import { registerEnvCommands } from './env/index.js';
+import { registerSessionCommands } from './session/index.js';
 import { registerManager } from './daemon/manager-command.js';
 
 function packageVersion(): string {
@@ -30,8 +36,9 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => undefined })
     .showSuggestionAfterError(true)
-    .option('--host <url>', 'manager URL (default: $SHOAL_HOST, then ~/.shoal/config.json, then http://127.0.0.1:7420)')
-    .option('--env <name>', 'environment to act in (default: $SHOAL_ENV, then "default")');
+    .option('--host <url>', 'manager URL (default: $SHOAL_HOST, then the current context of ~/.shoal/config.json, then http://127.0.0.1:7420)')
+    .option('--env <name>', 'environment to act in (default: $SHOAL_ENV, then the context\'s, then "default")')
+    .option('--context <name>', 'use this context of the config file (default: $SHOAL_CONTEXT, then the current one)');
   registerUp(program, io);
   registerManager(program, io);
   registerAgent(program, io);
@@ -39,6 +46,12 @@ export function buildProgram(io: CliIo): Command {
   registerNodeCommands(program, io);
   registerTokenCommands(program, io);
   registerEvents(program, io);
+  registerSessionCommands(program, io);
+  registerContextCommands(program, io);
+  registerAccountCommands(program, io);
+  registerApiKeyCommands(program, io);
+  registerEnvCommands(program, io);
+  registerAuditCommands(program, io);
   return program;
 }
 

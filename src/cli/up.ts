@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { ShoalError } from '../api/errors.js';
 import { ShoalClient } from '../client/shoal-client.js';
 import { deployDemo } from './demo.js';
-import { configPath, writeLocalConfig } from './config-file.js';
+import { credentialBanner, recordLocalContext, type NewAdminCredential } from './daemon/local-context.js';
 import { flagError, parseFlag } from './flag-error.js';
 import type { CliIo } from './io.js';
 import { parseNonNegativeInt } from './parse/number.js';
 
 interface EmbeddedManager {
   url: string;
+  newAdmin?: NewAdminCredential;
   stop(): Promise<void>;
 }
 type StartEmbedded = (opts: { dataDir: string; port: number; host?: string }) => Promise<EmbeddedManager>;
@@ -52,11 +53,12 @@ export function registerUp(program: Command, io: CliIo): void {
       const dataDir = resolveDataDir(opts.dataDir, io);
       const startEmbedded = await loadStartEmbedded();
       const manager = await startEmbedded({ dataDir, port });
-      const config = await writeLocalConfig({ host: manager.url }, configPath(io.env, io.homeDir));
+      const local = await recordLocalContext(io, manager.url, manager.newAdmin);
       io.out(
         [
           `Shoal is running. API: ${manager.url}  (data: ${dataDir})`,
-          `The CLI now talks to it (${config} was updated). Try:`,
+          ...credentialBanner(local, manager.newAdmin),
+          `The CLI now talks to it (context "local" of ${local.path}). Try:`,
           '  shoal node ls',
           '  shoal service ls',
           '  shoal service create --name web --replicas 3 -p 8090:80 --stop-signal KILL shoal-test/busybox:1',
@@ -67,7 +69,9 @@ export function registerUp(program: Command, io: CliIo): void {
         ].join('\n'),
       );
       if (opts.demo) {
-        await deployDemo(new ShoalClient({ baseUrl: manager.url }), (line) => io.out(`${line}\n`));
+        const { accessKey, secretKey } = local.context;
+        if (accessKey && secretKey) await deployDemo(new ShoalClient({ baseUrl: manager.url, apiKey: { accessKey, secret: secretKey } }), (line) => io.out(`${line}\n`));
+        else io.out('demo: not deployed, the local context holds no API key\n');
       }
       await new Promise<void>((done) => {
         if (io.interrupt.aborted) done();

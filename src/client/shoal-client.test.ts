@@ -127,3 +127,22 @@ test('logs: lines, then an error line becomes a ShoalError', async () => {
   assert.deepEqual(got, ['hi']);
   assert.match(seen[seen.length - 1]?.url ?? '', /follow=true&tail=10/);
 });
+
+test('auth routes: login carries no credential or env; environment routes act in the environment they name', async () => {
+  const client = new ShoalClient({ baseUrl, env: 'prod', sessionToken: 'shoal-session-abc' });
+  const last = (): Seen | undefined => seen[seen.length - 1];
+  // The fake answers 404 to these; only what was sent matters here.
+  await assert.rejects(client.login('alice', 'pw'), isShoalError('not_found'));
+  assert.deepEqual([last()?.method, last()?.url, JSON.parse(last()?.body ?? '')], ['POST', '/v1/login', { username: 'alice', password: 'pw' }]);
+  assert.equal(last()?.auth, 'Bearer shoal-session-abc');
+  await assert.rejects(client.setMember('dev', 'alice', 'owner'), isShoalError('not_found'));
+  assert.deepEqual([last()?.method, last()?.url, JSON.parse(last()?.body ?? '')], ['PUT', '/v1/environments/dev/members/alice?env=dev', { role: 'owner' }]);
+  await assert.rejects(client.listAccounts(), isShoalError('not_found'));
+  assert.equal(last()?.url, '/v1/accounts');
+  await assert.rejects(client.revokeApiKey('ci'), isShoalError('not_found'));
+  assert.deepEqual([last()?.method, last()?.url], ['DELETE', '/v1/apikeys/ci?env=prod']);
+  await assert.rejects(client.listAudit({ since: '2024-01-01T00:00:00.000Z', actor: 'account:alice', object: 'service/web', limit: 5 }), isShoalError('not_found'));
+  assert.equal(last()?.url, '/v1/audit?since=2024-01-01T00%3A00%3A00.000Z&actor=account%3Aalice&object=service%2Fweb&limit=5&env=prod');
+  await assert.rejects(client.listClusterAudit({ action: 'login-failed' }), isShoalError('not_found'));
+  assert.equal(last()?.url, '/v1/audit/cluster?action=login-failed');
+});

@@ -5,7 +5,24 @@ import { errorFromBody, errorFromResponse, isAbortError, unreachable } from './h
 import { readNdjson } from './ndjson.js';
 import { readSse } from './sse.js';
 import type {
+  Account,
+  ApiKey,
+  AuditListResponse,
+  AuditQuery,
+  AuditVerifyResponse,
+  ChangeOwnPasswordRequest,
+  CreateAccountRequest,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreateEnvironmentRequest,
   CreateServiceRequest,
+  Environment,
+  EnvironmentMember,
+  LoginResponse,
+  MyAccount,
+  RevokeApiKeyResponse,
+  Role,
+  WhoAmIResponse,
   EventsOptions,
   HealthResponse,
   InfoResponse,
@@ -162,6 +179,121 @@ export class ShoalClient {
     }
   }
 
+  /** Needs no credential; the token in the answer is shown only this once. */
+  login(username: string, password: string): Promise<LoginResponse> {
+    return this.request('POST', '/v1/login', { body: { username, password }, scoped: false });
+  }
+
+  /** Ends the session whose token this client carries. */
+  async logout(): Promise<void> {
+    await this.request('POST', '/v1/logout', { body: {}, scoped: false });
+  }
+
+  whoami(): Promise<WhoAmIResponse> {
+    return this.request('GET', '/v1/whoami');
+  }
+
+  listAccounts(): Promise<Account[]> {
+    return this.request('GET', '/v1/accounts', { scoped: false });
+  }
+
+  createAccount(body: CreateAccountRequest): Promise<Account> {
+    return this.request('POST', '/v1/accounts', { body, scoped: false });
+  }
+
+  getAccount(ref: string): Promise<Account> {
+    return this.request('GET', `/v1/accounts/${seg(ref)}`, { scoped: false });
+  }
+
+  /** An administrator sets another account's password; that account's sessions end. */
+  setAccountPassword(ref: string, password: string): Promise<Account> {
+    return this.request('POST', `/v1/accounts/${seg(ref)}/password`, { body: { password }, scoped: false });
+  }
+
+  removeAccount(ref: string): Promise<{ id: string }> {
+    return this.request('DELETE', `/v1/accounts/${seg(ref)}`, { scoped: false });
+  }
+
+  /** The account the session or personal key belongs to. */
+  myAccount(): Promise<MyAccount> {
+    return this.request('GET', '/v1/account', { scoped: false });
+  }
+
+  changeMyPassword(body: ChangeOwnPasswordRequest): Promise<Account> {
+    return this.request('POST', '/v1/account/password', { body, scoped: false });
+  }
+
+  listMyApiKeys(): Promise<ApiKey[]> {
+    return this.request('GET', '/v1/account/apikeys', { scoped: false });
+  }
+
+  /** A personal key acts as its account; the secret is in this answer only. */
+  createMyApiKey(name: string): Promise<CreatedApiKey> {
+    return this.request('POST', '/v1/account/apikeys', { body: { name }, scoped: false });
+  }
+
+  revokeMyApiKey(ref: string): Promise<RevokeApiKeyResponse> {
+    return this.request('DELETE', `/v1/account/apikeys/${seg(ref)}`, { scoped: false });
+  }
+
+  /** The API keys of this client's environment. */
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.request('GET', '/v1/apikeys');
+  }
+
+  /** A key of this client's environment; the secret is in this answer only. */
+  createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKey> {
+    return this.request('POST', '/v1/apikeys', { body });
+  }
+
+  revokeApiKey(ref: string): Promise<RevokeApiKeyResponse> {
+    return this.request('DELETE', `/v1/apikeys/${seg(ref)}`);
+  }
+
+  listEnvironments(): Promise<Environment[]> {
+    return this.request('GET', '/v1/environments', { scoped: false });
+  }
+
+  createEnvironment(body: CreateEnvironmentRequest): Promise<Environment> {
+    return this.request('POST', '/v1/environments', { body, scoped: false });
+  }
+
+  getEnvironment(name: string): Promise<Environment> {
+    return this.request('GET', `/v1/environments/${seg(name)}`, inEnv(name));
+  }
+
+  removeEnvironment(name: string): Promise<{ name: string }> {
+    return this.request('DELETE', `/v1/environments/${seg(name)}`, inEnv(name));
+  }
+
+  listMembers(env: string): Promise<EnvironmentMember[]> {
+    return this.request('GET', `/v1/environments/${seg(env)}/members`, inEnv(env));
+  }
+
+  /** Adds the account to the environment, or changes its role there. */
+  setMember(env: string, account: string, role: Role): Promise<EnvironmentMember> {
+    return this.request('PUT', `/v1/environments/${seg(env)}/members/${seg(account)}`, { ...inEnv(env), body: { role } });
+  }
+
+  removeMember(env: string, account: string): Promise<{ accountId: string; username: string }> {
+    return this.request('DELETE', `/v1/environments/${seg(env)}/members/${seg(account)}`, inEnv(env));
+  }
+
+  /** The audit history of this client's environment, filtered; the newest `limit`, oldest first. */
+  listAudit(query: AuditQuery = {}): Promise<AuditListResponse> {
+    return this.request('GET', '/v1/audit', { query: auditParams(query) });
+  }
+
+  /** The whole cluster's history (every environment, accounts, environments, logins); administrators. */
+  listClusterAudit(query: AuditQuery = {}): Promise<AuditListResponse> {
+    return this.request('GET', '/v1/audit/cluster', { query: auditParams(query), scoped: false });
+  }
+
+  /** Re-checks the hash chain of the whole audit history. */
+  verifyAudit(): Promise<AuditVerifyResponse> {
+    return this.request('GET', '/v1/audit/verify');
+  }
+
   private async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; scoped?: boolean } = {}): Promise<T> {
     const url = this.url(path, opts.query ?? {}, opts.scoped ?? true);
     const headers = { ...this.headers, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) };
@@ -236,6 +368,11 @@ export class ShoalClient {
 }
 
 const seg = (ref: string): string => encodeURIComponent(ref);
+
+const auditParams = ({ since, until, actor, object, action, limit }: AuditQuery): Query => ({ since, until, actor, object, action, limit });
+
+/** Routes about one environment act in it, so an owner there (not only an administrator) is granted them. */
+const inEnv = (env: string): { query: Query; scoped: false } => ({ query: { env }, scoped: false });
 
 /** UTF-8 then base64, without Node's Buffer, so the client also runs in the browser (web UI). */
 function base64(text: string): string {

@@ -1,5 +1,8 @@
 import type { NodeAvailability, ServiceObject } from '../api/objects.js';
+import type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
 import type { ServiceSpec, ServiceSpecInput } from '../api/service-spec.js';
+
+export type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
 
 /** A service as the API returns it: the stored object plus counts the manager computes. */
 export type ServiceView = ServiceObject & { replicas: { running: number; desired: number } };
@@ -90,4 +93,127 @@ export type JoinTokenRole = 'worker' | 'manager';
 export interface JoinTokenResponse {
   role: JoinTokenRole;
   token: string;
+  /** The environment a worker token joins nodes to (worker tokens are per environment). */
+  env?: string;
 }
+
+/** The roles an environment grants (docs/API.md, "Roles"). */
+export type Role = 'owner' | 'member' | 'restricted' | 'readonly';
+
+export interface LoginResponse {
+  /** Shown once; send as `Authorization: Bearer`. */
+  token: string;
+  expiresAt: string;
+  username: string;
+  admin: boolean;
+}
+
+export interface Caller {
+  type: 'account' | 'apikey';
+  id: string;
+  name: string;
+  admin: boolean;
+  /** The caller's role in the environment asked about, if it holds one there. */
+  role?: Role;
+}
+
+export interface WhoAmIResponse {
+  actor: string;
+  env: string;
+  /** Absent on a manager that runs without authentication. */
+  caller?: Caller;
+}
+
+export interface Account {
+  id: string;
+  username: string;
+  admin: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The calling account, with the environments it is a member of. */
+export interface MyAccount extends Account {
+  environments: { name: string; role: Role }[];
+}
+
+export interface CreateAccountRequest {
+  username: string;
+  password: string;
+  admin?: boolean;
+}
+
+export interface ChangeOwnPasswordRequest {
+  currentPassword: string;
+  password: string;
+}
+
+export interface ApiKey {
+  /** The key's id, and the user name half of HTTP basic auth. */
+  accessKey: string;
+  /** The environment an environment key acts in; '' for a personal key, which acts as its account. */
+  env: string;
+  name: string;
+  /** Environment keys only. */
+  role?: Role;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+/** The answer to a key creation: the only time the secret is ever sent. */
+export interface CreatedApiKey extends ApiKey {
+  secret: string;
+}
+
+export interface CreateApiKeyRequest {
+  name: string;
+  role: Role;
+}
+
+export interface RevokeApiKeyResponse {
+  accessKey: string;
+}
+
+export interface Environment {
+  name: string;
+  description?: string;
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The caller's role there, when it holds one (administrators need none). */
+  role?: Role;
+}
+
+export interface CreateEnvironmentRequest {
+  name: string;
+  description?: string;
+}
+
+export interface EnvironmentMember {
+  accountId: string;
+  username: string;
+  role: Role;
+}
+
+export interface AuditQuery {
+  /** ISO times. */
+  since?: string;
+  until?: string;
+  actor?: string;
+  /** `KIND/ID-or-NAME` (service/web), or a bare id, name or kind. */
+  object?: string;
+  /** An action or a comma-separated list of them. */
+  action?: string;
+  limit?: number;
+}
+
+export interface AuditListResponse {
+  /** Oldest first. */
+  entries: AuditEntry[];
+  /** More entries matched than `limit` let through (the oldest were left out). */
+  more?: boolean;
+}
+
+export type AuditVerifyResponse = AuditVerifyResult;

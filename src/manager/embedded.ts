@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startAgent } from '../agent/agent.js';
 import { DockerExecutor } from '../agent/executor/docker/docker-executor.js';
-import { startManager } from './manager.js';
+import { startManager, type RunningManager } from './manager.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export interface EmbeddedOptions {
@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
 export interface RunningEmbedded {
   url: string;
   logFile: string;
+  /** The administrator created on this start (a new data dir): shown once, never logged. */
+  newAdmin?: RunningManager['newAdmin'];
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEm
   return {
     url: manager.url,
     logFile,
+    ...(manager.newAdmin ? { newAdmin: manager.newAdmin } : {}),
     stop: async () => {
       await agent.stop();
       await manager.stop();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { startManager, type ManagerOptions } from './manager.js';
+import { startManager, type ManagerOptions, type RunningManager } from './manager.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 // Everything the manager logs, at debug level and without redaction, so a secret that reached any
@@ -12,7 +12,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 const logLines: string[] = [];
 const captureLogger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
 
-async function withManager(auth: ManagerOptions['auth'], fn: (url: string, admin: { username: string; password: string } | undefined) => Promise<void>): Promise<void> {
+async function withManager(auth: ManagerOptions['auth'], fn: (url: string, admin: RunningManager['newAdmin']) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-auth-'));
   const store = new SqliteStore(join(dir, 'shoal.db'));
   try {
@@ -35,7 +35,7 @@ test('auth required: only /healthz and login answer without credentials; the boo
     const denied = await fetch(`${url}/v1/info`);
     assert.equal(denied.status, 401);
     assert.equal(((await denied.json()) as { error: { code: string } }).error.code, 'unauthenticated');
-    const login = await fetch(`${url}/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+    const login = await fetch(`${url}/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: admin.username, password: admin.password }) });
     assert.equal(login.status, 200);
     const { token } = (await login.json()) as { token: string };
     const bearer = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -47,12 +47,17 @@ test('auth required: only /healthz and login answer without credentials; the boo
     await fetch(`${url}/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'a wrong guess here' }) });
     const logs = logLines.join('');
     assert.ok(logs.length > 0);
-    for (const secret of [admin.password, token, key.secret]) assert.ok(!logs.includes(secret), 'no credential in the logs');
+    assert.equal((await fetch(`${url}/v1/nodes`, { headers: { authorization: `Basic ${Buffer.from(`${admin.accessKey}:${admin.secret}`).toString('base64')}` } })).status, 200, 'the personal key written for the local CLI acts as the admin');
+    for (const secret of [admin.password, token, key.secret, admin.secret]) assert.ok(!logs.includes(secret), 'no credential in the logs');
   });
 });
 
-test('auth open (the default for now): callers without credentials are served as before', async () => {
+test('credentials are required by default; open is only what a caller asks for explicitly', async () => {
   await withManager(undefined, async (url, admin) => {
+    assert.ok(admin, 'the default start creates the admin');
+    assert.equal((await fetch(`${url}/v1/info`)).status, 401);
+  });
+  await withManager('open', async (url, admin) => {
     assert.equal(admin, undefined, 'no account is made while open');
     assert.equal((await fetch(`${url}/v1/info`)).status, 200);
   });

@@ -13,12 +13,15 @@ import { ServiceApi } from './controlapi/services.js';
 import { TaskApi } from './controlapi/tasks.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { EventFeed } from './events/event-feed.js';
+import { AuditLog } from './audit/audit-log.js';
+import { withRequestOrigin } from './audit/request-origin.js';
 import { AccountApi } from './auth/accounts.js';
 import { ApiKeyApi } from './auth/api-keys.js';
-import { ensureAdminAccount } from './auth/bootstrap-admin.js';
+import { bootstrapAdminCredential, type BootstrapCredential } from './auth/bootstrap-admin.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionApi } from './auth/sessions.js';
-import { loopbackAuthorizer } from './http/authorizer.js';
+import { EnvironmentApi } from './environments/environments.js';
+import { openAuthorizer } from './http/authorizer.js';
 import { credentialAuthorizer } from './http/credential-authorizer.js';
 import { buildRoutes } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
@@ -46,11 +49,18 @@ export interface ManagerOptions {
   heartbeatPeriodMs?: number;
   heartbeatGracePeriods?: number;
   /**
-   * `required`: every route but /healthz and /v1/login needs an API key or a session.
-   * `open` (default for now, until the CLI can log in and `shoal up` writes a credential): every
-   * caller that reaches the port is granted everything, as before accounts existed.
+   * `required` (default): every route but /healthz and /v1/login needs an API key or a session.
+   * `open` grants everything to whoever reaches the port; only in-process tests of components
+   * that have nothing to do with access use it, and no command offers it.
    */
   auth?: 'open' | 'required';
+  /**
+   * On a store without accounts, create the `admin` account (password returned once in
+   * `newAdmin`). False makes such a start fail instead, so only an explicit `--init` creates one.
+   */
+  createAdmin?: boolean;
+  /** How long audit entries are kept (default 30 days). */
+  auditRetentionMs?: number;
 }
 
 export interface RunningManager {
@@ -62,7 +72,7 @@ export interface RunningManager {
   /** Join tokens, only on the start that created them (shown once; stored sealed). */
   newTokens?: Record<JoinRole, string>;
   /** The bootstrap admin's password, only on the start that created it with auth required (shown once). */
-  newAdmin?: { username: string; password: string };
+  newAdmin?: BootstrapCredential;
   stop(): Promise<void>;
 }
 
@@ -74,7 +84,9 @@ const bracket = (host: string): string => (host.includes(':') ? `[${host}]` : ho
 
 /** Wiring only: every component shares the store and nothing else. */
 export async function startManager(options: ManagerOptions): Promise<RunningManager> {
-  const { store, logger } = options;
+  const { logger } = options;
+  // Commits made while serving an API request carry its client address, for the audit history.
+  const store = withRequestOrigin(options.store);
   const clock = options.clock ?? systemClock;
   const cluster = await initCluster(store, options.dataDir);
   const revocations = new RevocationList(store);
@@ -96,11 +108,18 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   const services = new ServiceApi(store, () => clock.now());
   const now = (): number => clock.now();
   const accounts = new AccountApi(store, now);
-  const auth = { accounts, sessions: new SessionApi(store, accounts, now), apiKeys: new ApiKeyApi(store, now), throttle: new LoginThrottle({ now }) };
-  const newAdmin = options.auth === 'required' ? await ensureAdminAccount(accounts) : undefined;
+  const audit = new AuditLog({ store, logger: logger.child({ component: 'audit' }), now, ...(options.auditRetentionMs !== undefined ? { retentionMs: options.auditRetentionMs } : {}) });
+  // Started before anything is served; it catches up from the last audited revision on its own.
+  await audit.start();
+  const auth = { accounts, sessions: new SessionApi(store, accounts, now), apiKeys: new ApiKeyApi(store, now), throttle: new LoginThrottle({ now }), audit };
+  const environments = new EnvironmentApi(store, accounts, { now, removeWith: [(env) => ca.environmentRemovalOps(env)] });
+  // Before serving: requests that name no environment act in `default`.
+  await environments.ensureDefault();
+  const authRequired = options.auth !== 'open';
+  const newAdmin = authRequired ? await bootstrapAdminCredential(accounts, auth.apiKeys, options.createAdmin ?? true) : undefined;
   const app = createHttpServer({
     logger: logger.child({ component: 'http' }),
-    authorizer: options.auth === 'required' ? credentialAuthorizer(auth) : loopbackAuthorizer,
+    authorizer: authRequired ? credentialAuthorizer({ ...auth, environments }) : openAuthorizer(environments),
     routes: buildRoutes({
       services,
       nodes: new NodeApi(store, () => clock.now()),
@@ -109,11 +128,14 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       logs: dispatcher,
       tokens: ca,
       auth,
-      info: async () => ({
+      environments,
+      audit,
+      info: async (env) => ({
         version: shoalVersion,
         revision: await store.revision(),
-        nodes: (await store.list('node')).length,
-        services: (await store.list('service')).length,
+        env,
+        nodes: (await store.list('node', { env })).length,
+        services: (await store.list('service', { env })).length,
       }),
     }),
   });
@@ -138,7 +160,8 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     auth.sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'));
   }, 3600_000);
   sessionSweep.unref();
-  const url = `http://${bracket(options.host)}:${port}`;
+  // A wildcard listener is reached locally on loopback: that is the address the local CLI records.
+  const url = `http://${isWildcard(options.host) ? '127.0.0.1' : bracket(options.host)}:${port}`;
   const joinHost = advertised?.host ?? (isWildcard(agentHost) ? osHostname() : agentHost);
   const joinAddress = `${bracket(joinHost)}:${advertised?.port ?? agentAddress.port}`;
   logger.info({ url, agentPort: agentAddress.port, joinAddress }, 'manager ready');
@@ -155,6 +178,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       await agentServer.close();
       revocations.stop();
       await app.close();
+      await audit.stop();
     },
   };
 }

@@ -10,6 +10,7 @@ import { EventsView } from './views/events-view.js';
 import { NodesView } from './views/nodes-view.js';
 import { ServiceDetailView } from './views/service-detail-view.js';
 import { ServicesView } from './views/services-view.js';
+import { EnvironmentPicker } from './views/environment-picker.js';
 import type { View, ViewContext } from './views/view.js';
 
 const sections = [
@@ -19,6 +20,11 @@ const sections = [
 ] as const;
 
 const stateLabels: Record<ConnectionState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
+
+export interface AppOptions {
+  /** The logged-in user, shown with a log-out button; absent on a manager without authentication. */
+  user?: { username: string; logout: () => void };
+}
 
 /**
  * The page shell: header with navigation and the connection indicator, the error banner, and
@@ -33,13 +39,18 @@ export class App implements ViewContext {
   private readonly navLinks = new Map<string, HTMLAnchorElement>();
   private readonly scheduler = new RefreshScheduler(() => this.reload());
   private readonly live: LiveEvents;
+  private readonly environments: EnvironmentPicker;
+  private readonly onHashChange = (): void => this.route();
   private view: View | undefined;
   private lastLoadOk = false;
+  private stopped = false;
 
   constructor(
     private readonly root: HTMLElement,
     readonly client: ShoalClient,
+    private readonly options: AppOptions = {},
   ) {
+    this.environments = new EnvironmentPicker(client);
     this.live = new LiveEvents({
       client,
       history: 200,
@@ -62,12 +73,29 @@ export class App implements ViewContext {
         return link;
       }),
     );
-    const header = h('header', { class: 'topbar' }, h('a', { class: 'brand', attrs: { href: '#/services' } }, h('span', { class: 'logo', attrs: { 'aria-hidden': 'true' } }), 'Shoal'), nav, this.indicator);
+    const header = h(
+      'header',
+      { class: 'topbar' },
+      h('a', { class: 'brand', attrs: { href: '#/services' } }, h('span', { class: 'logo', attrs: { 'aria-hidden': 'true' } }), 'Shoal'),
+      nav,
+      this.environments.element,
+      this.indicator,
+      this.userMenu(),
+    );
     replaceChildren(this.root, header, this.banner.element, this.main);
     this.showConnection('connecting', 'connecting to the event stream');
-    window.addEventListener('hashchange', () => this.route());
+    window.addEventListener('hashchange', this.onHashChange);
     this.route();
     this.live.start();
+    void this.environments.load();
+  }
+
+  /** Closes the event stream and stops reacting to anything; the caller replaces the page. */
+  stop(): void {
+    this.stopped = true;
+    this.live.stop();
+    this.scheduler.cancel();
+    window.removeEventListener('hashchange', this.onHashChange);
   }
 
   async act(what: string, action: () => Promise<unknown>): Promise<boolean> {
@@ -80,6 +108,17 @@ export class App implements ViewContext {
     this.banner.clear('action');
     void this.scheduler.now();
     return true;
+  }
+
+  private userMenu(): HTMLElement | null {
+    const user = this.options.user;
+    if (!user) return null;
+    return h(
+      'div',
+      { class: 'user-menu' },
+      h('span', { class: 'user-name', attrs: { title: 'logged in as' } }, user.username),
+      h('button', { class: 'logout', attrs: { type: 'button' }, on: { click: () => user.logout() } }, 'Log out'),
+    );
   }
 
   private route(): void {
@@ -109,14 +148,14 @@ export class App implements ViewContext {
 
   private async reload(): Promise<void> {
     const view = this.view;
-    if (!view) return;
+    if (!view || this.stopped) return;
     try {
       await view.refresh();
       this.lastLoadOk = true;
       this.banner.clear('load');
     } catch (err) {
       this.lastLoadOk = false;
-      if (view === this.view) this.banner.show('load', err, `Loading ${view.title.toLowerCase()}`);
+      if (view === this.view && !this.stopped) this.banner.show('load', err, `Loading ${view.title.toLowerCase()}`);
     }
   }
 

@@ -16,7 +16,9 @@ export interface LiveEventsOptions {
 
 /**
  * Keeps the event stream open: on a drop it waits (0.5 s doubling to 5 s) and resumes from the
- * last revision it saw, so no event in between is lost.
+ * last revision it saw, so no event in between is lost. The stream is read with fetch through
+ * the client (server-sent events parsed from the body), not EventSource, because EventSource
+ * cannot send the `Authorization` header the session needs.
  */
 export class LiveEvents {
   private readonly abort = new AbortController();

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { NodeObject, TaskObject } from '../../src/api/objects.js';
-import { ShoalClient } from '../../src/client/shoal-client.js';
+import type { ShoalClient } from '../../src/client/shoal-client.js';
+import { adminSession, type AdminSession } from './admin-client.js';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait.js';
 
@@ -19,10 +20,27 @@ export class EmbeddedCluster {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'shoal-test-'));
   readonly docker = new Docker();
   port = 0;
-  client!: ShoalClient;
+  private admin: AdminSession | undefined;
   nodeId = '';
   private proc: ChildProcess | undefined;
   private output = '';
+
+  /** A client logged in as the cluster's administrator. */
+  get client(): ShoalClient {
+    if (!this.admin) throw new Error('the cluster has not started');
+    return this.admin.client;
+  }
+
+  /** The administrator's `Authorization` header, for raw requests. */
+  get authorization(): string {
+    if (!this.admin) throw new Error('the cluster has not started');
+    return this.admin.authorization;
+  }
+
+  /** The CLI config `shoal up` wrote (with the admin credential); CLI tests point SHOAL_CONFIG at it. */
+  get cliConfig(): string {
+    return join(this.dataDir, 'cli-config.json');
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -32,15 +50,16 @@ export class EmbeddedCluster {
     if (!this.port) this.port = await freePort();
     this.proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'up', '--data-dir', this.dataDir, '--port', String(this.port)], {
       cwd: repo,
-      env: { ...process.env, SHOAL_CONFIG: join(this.dataDir, 'cli-config.json') },
+      env: { ...process.env, SHOAL_CONFIG: this.cliConfig },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.proc.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.client = new ShoalClient({ baseUrl: this.url, timeoutMs: 10000 });
     const exited = new Promise<never>((_, reject) => this.proc?.once('exit', (code) => reject(new Error(`shoal up exited (${code}): ${this.output}`))));
     const node = await Promise.race([
       waitFor('the local node to be ready', async () => {
+        // The first start prints the admin password once; a restart keeps the first session.
+        this.admin ??= await waitFor('shoal up to start', () => this.loginOnceUp(), 60000);
         const nodes = await this.client.listNodes();
         return nodes.find((n: NodeObject) => n.status.state === 'ready');
       }, 60000),
@@ -48,6 +67,15 @@ export class EmbeddedCluster {
     ]);
     this.nodeId = node.id;
     return this;
+  }
+
+  private async loginOnceUp(): Promise<AdminSession | undefined> {
+    try {
+      const health = await fetch(`${this.url}/healthz`);
+      return health.ok ? await adminSession(this.url, this.output) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** SIGKILL: no clean shutdown, as a crash or power loss would do. */

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ShoalClient } from '../../src/client/shoal-client.js';
+import type { ShoalClient } from '../../src/client/shoal-client.js';
+import { adminClient } from './admin-client.js';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait.js';
 
@@ -18,10 +19,28 @@ export class ManagerProcess {
   agentPort = 0;
   stdout = '';
   stderr = '';
-  client!: ShoalClient;
+  private adminSession: ShoalClient | undefined;
   private proc: ChildProcess | undefined;
 
-  constructor(private readonly extraArgs: string[] = []) {}
+  constructor(
+    private readonly extraArgs: string[] = [],
+    private readonly extraEnv: Record<string, string> = {},
+  ) {}
+
+  /** A client logged in as the cluster's administrator. */
+  get client(): ShoalClient {
+    if (!this.adminSession) throw new Error('the manager has not started');
+    return this.adminSession;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** SHOAL_CONFIG of the manager process: where `--init` writes the admin's CLI credential. */
+  get cliConfig(): string {
+    return join(this.dataDir, 'cli-config.json');
+  }
 
   get agentAddress(): string {
     return `127.0.0.1:${this.agentPort}`;
@@ -30,18 +49,20 @@ export class ManagerProcess {
   async start(): Promise<this> {
     if (!this.apiPort) this.apiPort = await freePort();
     if (!this.agentPort) this.agentPort = await freePort();
-    const args = ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'manager', '--listen', `127.0.0.1:${this.apiPort}`, '--agent-listen', this.agentAddress, '--data-dir', this.dataDir, ...this.extraArgs];
-    const proc = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'manager', '--init', '--listen', `127.0.0.1:${this.apiPort}`, '--agent-listen', this.agentAddress, '--data-dir', this.dataDir, ...this.extraArgs];
+    // The admin credential `--init` writes goes to the data dir, never to the user's own config.
+    const proc = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.extraEnv, SHOAL_CONFIG: this.cliConfig } });
     this.proc = proc;
     proc.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.client = new ShoalClient({ baseUrl: `http://127.0.0.1:${this.apiPort}`, timeoutMs: 10_000 });
     const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`shoal manager exited (${code}): ${this.stderr}`))));
     // The banner is printed once everything (API, agent port, loops) is up.
     const banners = this.stderr.split('agents join').length;
     await Promise.race([waitFor('the manager to start', () => this.stderr.split('agents join').length > banners, 60_000, 100), exited]);
-    await this.client.health();
     exited.catch(() => undefined);
+    // The session outlives any test, so a restarted manager keeps the first start's client.
+    this.adminSession ??= await adminClient(this.url, this.stderr);
+    await this.adminSession.health();
     return this;
   }
 

@@ -6,6 +6,7 @@ import { flagError, parseFlag } from '../flag-error.js';
 import { parseDuration } from '../parse/duration.js';
 import { resolveDataDir } from '../up.js';
 import { parseListenAddress } from './listen-address.js';
+import { credentialBanner, recordLocalContext } from './local-context.js';
 import { waitForInterrupt } from './wait-for-interrupt.js';
 
 interface ManagerFlags {
@@ -15,7 +16,8 @@ interface ManagerFlags {
   certExpiry: string;
   dataDir?: string;
   heartbeatPeriod?: string;
-  auth: string;
+  init?: boolean;
+  auditRetention: string;
 }
 
 /** `shoal manager`: a manager without a local agent, for clusters whose agents join over the network. */
@@ -29,8 +31,8 @@ export function registerManager(program: Command, io: CliIo): void {
     .option('--cert-expiry <duration>', 'lifetime of node certificates; nodes renew at 2/3 of it', '24h')
     .option('--data-dir <dir>', 'where state is kept (default: $SHOAL_DATA_DIR, else ~/.shoal/data)')
     .option('--heartbeat-period <duration>', 'how often agents report; a node is down after 3 missed periods', '1s')
-    // `open` stays the default until the CLI can log in; see docs/SECURITY.md.
-    .option('--auth <mode>', 'required: every API call but /healthz and login needs an API key or session; open: no checks (loopback only)', 'open')
+    .option('--init', 'create the cluster\'s administrator account if the store has none (password shown once) and write an admin credential for this user\'s CLI')
+    .option('--audit-retention <duration>', 'how long audit history entries are kept (e.g. 720h, 90d)', '30d')
     .action(async (opts: ManagerFlags) => {
       const { host, port } = parseListenAddress('--listen', opts.listen);
       const agent = opts.agentListen !== undefined ? parseListenAddress('--agent-listen', opts.agentListen) : { host, port: port === 0 ? 0 : port + 1 };
@@ -38,10 +40,11 @@ export function registerManager(program: Command, io: CliIo): void {
       const heartbeatPeriodMs = parseFlag('--heartbeat-period', opts.heartbeatPeriod ?? '1s', parseDuration);
       const certExpiryMs = parseFlag('--cert-expiry', opts.certExpiry, parseDuration);
       if (certExpiryMs < 1000) throw flagError('--cert-expiry', opts.certExpiry, 'must be at least 1s');
+      const auditRetentionMs = parseFlag('--audit-retention', opts.auditRetention, parseRetention);
+      if (auditRetentionMs < 60_000) throw flagError('--audit-retention', opts.auditRetention, 'must be at least 1m');
       if (opts.advertiseAddr !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(opts.advertiseAddr)) {
         throw flagError('--advertise-addr', opts.advertiseAddr, 'must be HOST or HOST:PORT');
       }
-      if (opts.auth !== 'open' && opts.auth !== 'required') throw flagError('--auth', opts.auth, 'must be "open" or "required"');
       const dataDir = resolveDataDir(opts.dataDir, io);
       const { startManager } = await import('../../manager/manager.js');
       const { SqliteStore } = await import('../../manager/store/sqlite-store.js');
@@ -57,7 +60,8 @@ export function registerManager(program: Command, io: CliIo): void {
         agentPort: agent.port,
         certExpiryMs,
         heartbeatPeriodMs: Math.max(100, heartbeatPeriodMs),
-        auth: opts.auth,
+        createAdmin: opts.init === true,
+        auditRetentionMs,
         ...(opts.advertiseAddr !== undefined ? { advertiseAddr: opts.advertiseAddr } : {}),
       });
       io.err(`shoal manager: API on ${manager.url}; agents join ${manager.joinAddress} (data: ${dataDir})\n`);
@@ -75,12 +79,19 @@ export function registerManager(program: Command, io: CliIo): void {
           ].join('\n'),
         );
       }
-      if (manager.newAdmin) {
+      if (opts.init) {
         // Like the join tokens: on the terminal once, never in the JSON log.
-        io.err(`administrator account (password shown once): ${manager.newAdmin.username} / ${manager.newAdmin.password}\n`);
+        const local = await recordLocalContext(io, manager.url, manager.newAdmin);
+        io.err(`${credentialBanner(local, manager.newAdmin).join('\n')}\n`);
       }
       await waitForInterrupt(io.interrupt);
       await manager.stop();
       await store.close();
     });
+}
+
+/** A Go-style duration, or whole days (`30d`), since retention is counted in days. */
+function parseRetention(text: string): number {
+  const days = /^(\d+)d$/.exec(text.trim());
+  return days ? Number(days[1]) * 86_400_000 : parseDuration(text);
 }

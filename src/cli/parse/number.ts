@@ -8,6 +8,13 @@ export function parseNonNegativeInt(text: string): number {
   return n;
 }
 
+/** A count of at least one, such as `--limit` takes. */
+export function parsePositiveInt(text: string): number {
+  const n = parseNonNegativeInt(text);
+  if (n < 1) throw new ParseError(`"${text}" must be at least 1`);
+  return n;
+}
+
 /** A fraction from 0 to 1, such as --update-max-failure-ratio takes. */
 export function parseRatio(text: string): number {
   const s = text.trim();

@@ -10,12 +10,8 @@ export interface AccountObject extends StoredObject {
   username: string;
   /** scrypt (`password-hash.ts`); never leaves the manager. */
   passwordHash: string;
+  /** Administrators are granted everything everywhere; others hold the roles environments' member lists give them. */
   admin: boolean;
-  /**
-   * STEP until environments have member lists: the account's role in the `default`
-   * environment. Other environments grant a non-admin account nothing yet.
-   */
-  defaultRole?: Role;
   createdAt: string;
   updatedAt: string;
 }
@@ -25,13 +21,12 @@ export interface AccountView {
   id: string;
   username: string;
   admin: boolean;
-  defaultRole?: Role;
   createdAt: string;
   updatedAt: string;
 }
 
 export function accountView(a: AccountObject): AccountView {
-  return { id: a.id, username: a.username, admin: a.admin, ...(a.defaultRole ? { defaultRole: a.defaultRole } : {}), createdAt: a.createdAt, updatedAt: a.updatedAt };
+  return { id: a.id, username: a.username, admin: a.admin, createdAt: a.createdAt, updatedAt: a.updatedAt };
 }
 
 /** A login session. Its id is the SHA-256 of the session token, so a store dump yields no usable token. */
@@ -41,10 +36,17 @@ export interface SessionObject extends StoredObject {
   expiresAt: string;
 }
 
-/** An API key: access to one environment (its `env`) with one role. Its id is the access key. */
+/**
+ * An API key; its id is the access key. An environment key (no `accountId`) acts only in its
+ * `env`, with its `role`. A personal key (`accountId`, stored in the cluster scope, no role)
+ * acts as its account: admin flag and memberships, in every environment, as a session would.
+ */
 export interface ApiKeyObject extends StoredObject {
   name: string;
-  role: Role;
+  /** Environment keys only. */
+  role?: Role;
+  /** Personal keys only: the account the key acts as. */
+  accountId?: string;
   /** SHA-256 of the secret, hex. */
   secretHash: string;
   createdBy: string;
@@ -54,14 +56,16 @@ export interface ApiKeyObject extends StoredObject {
 
 export interface ApiKeyView {
   accessKey: string;
+  /** '' for a personal key. */
   env: string;
   name: string;
-  role: Role;
+  /** Absent on personal keys, which act with their account's roles. */
+  role?: Role;
   createdBy: string;
   createdAt: string;
   lastUsedAt?: string;
 }
 
 export function apiKeyView(k: ApiKeyObject): ApiKeyView {
-  return { accessKey: k.id, env: k.env, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt, ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}) };
+  return { accessKey: k.id, env: k.env, name: k.name, ...(k.role ? { role: k.role } : {}), createdBy: k.createdBy, createdAt: k.createdAt, ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}) };
 }

@@ -3,10 +3,11 @@ import { ShoalError } from '../../api/errors.js';
 import { namePattern } from '../../api/service-spec.js';
 import { parseOrThrow } from '../../api/validation.js';
 import { newId } from '../../lib/ids.js';
-import { ConflictError, type Op, type Store } from '../store/store.js';
+import { membershipDeletes } from '../environments/memberships.js';
+import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
 import { accountView, clusterScope, type AccountObject, type AccountView, type SessionObject } from './account-object.js';
+import { personalKeyDeletes } from './api-keys.js';
 import { decoyHash, hashPassword, verifyPassword } from './password-hash.js';
-import { roles } from './role-permissions.js';
 
 // Long enough to resist guessing behind the login throttle; no composition rules (NIST 800-63B).
 const password = z.string().min(12, 'must be at least 12 characters').max(1024, 'must be at most 1024 characters');
@@ -14,9 +15,9 @@ const createSchema = z.strictObject({
   username: z.string().regex(namePattern, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit'),
   password,
   admin: z.boolean().default(false),
-  defaultRole: z.enum(roles).optional(),
 });
 const passwdSchema = z.strictObject({ password });
+const changeOwnSchema = z.strictObject({ currentPassword: z.string().max(1024), password });
 
 const claimId = (username: string): string => `account/${username}`;
 
@@ -46,7 +47,6 @@ export class AccountApi {
       username: input.username,
       passwordHash: await hashPassword(input.password),
       admin: input.admin,
-      ...(input.defaultRole ? { defaultRole: input.defaultRole } : {}),
       createdAt: time,
       updatedAt: time,
     };
@@ -73,18 +73,49 @@ export class AccountApi {
     return accountView(next);
   }
 
-  /** Refuses to remove the last administrator: nobody could manage accounts afterwards. */
-  async remove(actor: string, ref: string): Promise<{ id: string }> {
-    const current = await this.resolve(ref);
-    if (current.admin && (await this.store.list<AccountObject>('account')).filter((a) => a.admin).length <= 1) {
-      throw new ShoalError('failed_precondition', `account "${current.username}" is the last administrator; make another one first`);
+  /**
+   * The account's own change: needs the current password, so a stolen session or personal key
+   * alone cannot take the account over. Ends the account's sessions but `keepSessionId` (the
+   * one asking), so a session opened with the old password elsewhere dies. A wrong current
+   * password is `unauthenticated`, which the route counts as a failed login.
+   */
+  async changeOwnPassword(actor: string, accountId: string, body: unknown, keepSessionId?: string): Promise<AccountView> {
+    const input = parseOrThrow(changeOwnSchema, body);
+    const current = await this.byId(accountId);
+    if (!current) throw new ShoalError('not_found', 'the account was removed');
+    if (!(await verifyPassword(input.currentPassword, current.passwordHash))) {
+      throw new ShoalError('unauthenticated', 'currentPassword: wrong password', 'currentPassword');
     }
-    await this.commitOrConflict([
-      { op: 'delete', kind: 'account', id: current.id, expectVersion: current.version },
-      { op: 'delete', kind: 'name-claim', id: claimId(current.username) },
-      ...(await this.sessionDeletes(current.id)),
-    ], actor);
-    return { id: current.id };
+    const next: AccountObject = { ...current, passwordHash: await hashPassword(input.password), updatedAt: new Date(this.now()).toISOString() };
+    const sessions = (await this.sessionDeletes(current.id)).filter((op) => op.op !== 'delete' || op.id !== keepSessionId);
+    await this.commitOrConflict([{ op: 'put', kind: 'account', value: next, expectVersion: current.version }, ...sessions], actor);
+    return accountView(next);
+  }
+
+  /**
+   * Refuses to remove the last administrator: nobody could manage accounts afterwards. The
+   * account's sessions, personal API keys and environment memberships go in the same commit, so
+   * no credential or role of it outlives it.
+   */
+  async remove(actor: string, ref: string): Promise<{ id: string }> {
+    const removed = await retryOnConflict(async () => {
+      const current = await this.resolve(ref);
+      if (current.admin && (await this.store.list<AccountObject>('account')).filter((a) => a.admin).length <= 1) {
+        throw new ShoalError('failed_precondition', `account "${current.username}" is the last administrator; make another one first`);
+      }
+      await this.store.commit([
+        { op: 'delete', kind: 'account', id: current.id, expectVersion: current.version },
+        { op: 'delete', kind: 'name-claim', id: claimId(current.username) },
+        ...(await this.sessionDeletes(current.id)),
+        ...(await personalKeyDeletes(this.store, current.id)),
+        ...(await membershipDeletes(this.store, current.id, new Date(this.now()).toISOString())),
+      ], { actor });
+      return current;
+    }).catch((err: unknown) => {
+      if (err instanceof ConflictError) throw new ShoalError('conflict', 'the account changed while this request ran; retry');
+      throw err;
+    });
+    return { id: removed.id };
   }
 
   /** The account a username and password identify, or undefined; as slow for unknown users as for known ones. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShoalError } from '../../api/errors.js';
-import { ApiKeyApi } from './api-keys.js';
+import type { AccountObject } from './account-object.js';
+import { ApiKeyApi, environmentKeyDeletes, personalKeyDeletes } from './api-keys.js';
 import { memoryStore } from './test-store.test-util.js';
 
 test('a key is created with its secret shown once; list and the store never show the secret', async () => {
@@ -48,5 +49,40 @@ test('verify: right secret only; revoke takes effect on the next check; lastUsed
   assert.equal(await keys.verify(k.accessKey, k.secret), undefined);
   await assert.rejects(keys.revoke('t', 'dev', 'ci'), (e: unknown) => e instanceof ShoalError && e.code === 'not_found');
   await keys.create('t', 'dev', { name: 'ci', role: 'member' });
+  await store.close();
+});
+
+test('personal keys: no role, unique names per account, listed and revoked only by their account', async () => {
+  const store = memoryStore();
+  const keys = new ApiKeyApi(store);
+  const account = (id: string): AccountObject => ({ id, env: '', version: 1, username: id, passwordHash: 'x', admin: false, createdAt: '', updatedAt: '' });
+  const mine = await keys.createPersonal('account:alice', account('alice'), 'laptop');
+  assert.equal(mine.env, '');
+  assert.equal(mine.role, undefined);
+  assert.equal((await keys.verify(mine.accessKey, mine.secret))?.accountId, 'alice');
+  await keys.createPersonal('account:bob', account('bob'), 'laptop');
+  await assert.rejects(keys.createPersonal('t', account('alice'), 'laptop'), (e: unknown) => e instanceof ShoalError && e.code === 'already_exists');
+  await assert.rejects(keys.createPersonal('t', account('alice'), '-bad'), (e: unknown) => e instanceof ShoalError && e.code === 'invalid_argument' && e.field === 'name');
+  assert.deepEqual((await keys.listPersonal('alice')).map((k) => k.accessKey), [mine.accessKey]);
+  assert.ok(!JSON.stringify(await keys.listPersonal('alice')).includes(mine.secret));
+  assert.deepEqual(await keys.list('default'), [], 'personal keys are no environment\'s keys');
+  await assert.rejects(keys.revoke('t', 'default', mine.accessKey), (e: unknown) => e instanceof ShoalError && e.code === 'not_found');
+  await assert.rejects(keys.revokePersonal('t', 'bob', mine.accessKey), (e: unknown) => e instanceof ShoalError && e.code === 'not_found', 'another account\'s key is not found');
+  await keys.revokePersonal('t', 'alice', 'laptop');
+  assert.equal(await keys.verify(mine.accessKey, mine.secret), undefined);
+  assert.equal((await keys.listPersonal('bob')).length, 1);
+  await store.close();
+});
+
+test('environmentKeyDeletes and personalKeyDeletes cover exactly the keys of one environment or account', async () => {
+  const store = memoryStore();
+  const keys = new ApiKeyApi(store);
+  const dev = await keys.create('t', 'dev', { name: 'ci', role: 'member' });
+  const prod = await keys.create('t', 'prod', { name: 'ci', role: 'member' });
+  await store.commit(await environmentKeyDeletes(store, 'dev'), { actor: 't' });
+  assert.equal(await keys.verify(dev.accessKey, dev.secret), undefined);
+  assert.ok(await keys.verify(prod.accessKey, prod.secret));
+  await keys.create('t', 'dev', { name: 'ci', role: 'owner' });
+  assert.deepEqual(await personalKeyDeletes(store, 'nobody'), []);
   await store.close();
 });

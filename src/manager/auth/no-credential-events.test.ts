@@ -12,7 +12,7 @@ test('account, session and API key changes produce no events, so no hash reaches
   const batches: ChangeBatch[] = [];
   const watch = store.watch(0, (b) => batches.push(b));
   const accounts = new AccountApi(store);
-  await accounts.create('t', { username: 'alice', password: 'a long enough password', defaultRole: 'owner' });
+  await accounts.create('t', { username: 'alice', password: 'a long enough password' });
   await new SessionApi(store, accounts).login('alice', 'a long enough password');
   const key = await new ApiKeyApi(store).create('t', 'default', { name: 'ci', role: 'member' });
   await new Promise((r) => setTimeout(r, 20));

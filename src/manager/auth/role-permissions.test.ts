@@ -15,6 +15,9 @@ test('the role definitions of issue 4 hold', () => {
   assert.deepEqual(granted('apikey:write'), ['owner']);
   assert.deepEqual(granted('cluster:admin'), []);
   assert.deepEqual(granted('account:admin'), []);
+  assert.deepEqual(granted('environment:admin'), [], 'admins manage environments');
+  assert.deepEqual(granted('member:read'), [...roles], 'every role sees who else works there');
+  assert.deepEqual(granted('member:write'), ['owner'], 'owners manage members');
 });
 
 test('admins get everything; no credential gets only public; a member of no role gets only authenticated', () => {

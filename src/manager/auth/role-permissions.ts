@@ -29,6 +29,7 @@ export const rolePermissions: Readonly<Record<Permission, readonly Grantee[]>> =
   authenticated: ['authenticated'],
   'cluster:read': all,
   'cluster:admin': ['admin'],
+  'token:write': ['owner'],
   'node:read': all,
   'node:write': ['owner'],
   'service:read': all,
@@ -39,6 +40,11 @@ export const rolePermissions: Readonly<Record<Permission, readonly Grantee[]>> =
   'apikey:read': ['owner'],
   'apikey:write': ['owner'],
   'account:admin': ['admin'],
+  'environment:admin': ['admin'],
+  'member:read': all,
+  'member:write': ['owner'],
+  'audit:read': all,
+  'audit:admin': ['admin'],
 };
 
 /** Who a caller is once its credential checked out; `role` is its role in the request's environment. */

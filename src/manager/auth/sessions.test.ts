@@ -12,7 +12,7 @@ async function setup() {
   const store = memoryStore();
   let now = Date.parse('2026-01-01T00:00:00Z');
   const accounts = new AccountApi(store, () => now);
-  await accounts.create('t', { username: 'alice', password: pw, defaultRole: 'member' });
+  await accounts.create('t', { username: 'alice', password: pw });
   const sessions = new SessionApi(store, accounts, () => now, 3600_000);
   return { store, accounts, sessions, advance: (ms: number) => (now += ms) };
 }

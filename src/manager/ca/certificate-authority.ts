@@ -5,10 +5,11 @@ import { nodeIdPattern, normalizeSerial, type CertificateIdentity } from '../../
 import { generateKeyPair, privateKeyToPem } from '../../lib/pki/keys.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
-import { retryOnConflict, type Store } from '../store/store.js';
-import { clusterId, joinRoles, type ClusterObject, type JoinRole } from './cluster-object.js';
+import type { EnvironmentObject } from '../environments/environment-object.js';
+import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
+import { clusterId, defaultTokenEnvironment, joinRoles, type ClusterObject, type EnvironmentJoinToken, type JoinRole } from './cluster-object.js';
 import { issueCertificate, publicKeyOfCsr } from './issue-certificate.js';
-import { checkJoinToken, newStoredToken } from './join-token.js';
+import { checkJoinToken, newStoredToken, type TokenGrant } from './join-token.js';
 import type { RootCa } from './root-ca.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -40,23 +41,73 @@ export class CertificateAuthority {
     return this.options.ca.certificatePem;
   }
 
-  /** `POST /v1/join`: nothing is stored; the node appears when its first session starts. */
+  /**
+   * `POST /v1/join`: a refused join stores nothing. An admitted node is stored at once, in the
+   * environment its token belongs to (see recordJoinedNode).
+   */
   async join(body: unknown, address: string): Promise<JoinResponse> {
     const input = maxBody(body);
     const cluster = await this.cluster();
     const check = checkJoinToken(cluster, this.options.ca.hash, input.token);
-    if (!check.ok) {
-      this.options.logger.warn({ address }, `join refused: ${check.message}`);
-      throw new ShoalError('unauthenticated', check.message, 'token');
+    if (!check.ok) this.refuseJoin(address, check.message);
+    if (!(await this.environmentStillExists(check))) {
+      this.refuseJoin(address, `token: it belongs to environment "${check.env}", which no longer exists; ask an owner of the environment for a current token (shoal token show worker --env NAME)`);
     }
     if (input.hostname !== undefined && (typeof input.hostname !== 'string' || input.hostname.length > 253)) {
       throw invalidArgument('hostname', 'must be a host name of at most 253 characters');
     }
+    const hostname = typeof input.hostname === 'string' ? input.hostname : undefined;
     const publicKey = await publicKeyOfCsr(input.csr);
     const nodeId = this.rejoinId(check.role, input.nodeId) ?? newId();
     const issued = await issueCertificate(this.options.ca, { publicKey, nodeId, role: check.role, lifetimeMs: this.options.certExpiryMs });
-    this.options.logger.info({ nodeId, role: check.role, hostname: input.hostname, address, serial: issued.serial, notAfter: issued.notAfter }, 'node joined: certificate issued');
+    await this.recordJoinedNode({ nodeId, role: check.role, env: check.env, hostname: hostname ?? nodeId, address, serial: issued.serial, notAfter: issued.notAfter });
+    this.options.logger.info({ nodeId, role: check.role, env: check.env, hostname, address, serial: issued.serial, notAfter: issued.notAfter }, 'node joined: certificate issued');
     return { nodeId, role: check.role, certificate: issued.certificatePem, caCertificate: this.caCertificatePem };
+  }
+
+  private refuseJoin(address: string, message: string): never {
+    this.options.logger.warn({ address }, `join refused: ${message}`);
+    throw new ShoalError('unauthenticated', message, 'token');
+  }
+
+  /** A token of an environment that was removed (or removed and created again) grants nothing. */
+  private async environmentStillExists(grant: TokenGrant): Promise<boolean> {
+    if (grant.envCreatedAt === undefined) return true;
+    const environment = await this.options.store.get<EnvironmentObject>('environment', grant.env);
+    return environment?.createdAt === grant.envCreatedAt;
+  }
+
+  /**
+   * Stores the node in its token's environment. The agent's first session keeps the stored
+   * node's environment, so this is the one place a node's environment is decided; a certificate
+   * cannot change it, and until that session the node shows as `unknown`. A manager coming back
+   * as itself keeps its node as it is.
+   */
+  private async recordJoinedNode(n: { nodeId: string; role: JoinRole; env: string; hostname: string; address: string; serial: string; notAfter: string }): Promise<void> {
+    const { store } = this.options;
+    if (await store.get<NodeObject>('node', n.nodeId)) return;
+    const now = new Date().toISOString();
+    const node: NodeObject = {
+      id: n.nodeId,
+      env: n.env,
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+      hostname: n.hostname,
+      role: n.role,
+      availability: 'active',
+      labels: {},
+      status: { state: 'unknown', message: 'joined; waiting for the agent\'s first session', address: n.address, timestamp: now },
+      resources: { nanoCpus: 0, memoryBytes: 0 },
+      engine: { version: '', os: '', arch: '' },
+      certificate: { serial: normalizeSerial(n.serial), notAfter: n.notAfter },
+    };
+    try {
+      await store.commit([{ op: 'create', kind: 'node', value: node }], { actor: `node:${n.nodeId}`, ...(n.address ? { source: n.address } : {}) });
+    } catch (err) {
+      // Only a rejoining manager's own session can have stored it meanwhile: that node stands.
+      if (!(err instanceof ConflictError)) throw err;
+    }
   }
 
   /**
@@ -91,23 +142,79 @@ export class CertificateAuthority {
     return { key: await privateKeyToPem(keys.privateKey), cert: `${issued.certificatePem.trim()}\n${this.caCertificatePem.trim()}\n`, notAfter: issued.notAfter };
   }
 
-  async showToken(role: string): Promise<{ role: JoinRole; token: string }> {
+  /**
+   * The current join token of a role. The worker token is the environment's own (`default`'s
+   * is the cluster's original one); another environment's is made the first time it is asked
+   * for. The manager token is cluster-wide and takes no environment.
+   */
+  async showToken(role: string, env: string, actor: string): Promise<JoinTokenView> {
     const r = parseRole(role);
-    const cluster = await this.cluster();
-    return { role: r, token: this.options.box.open(cluster.tokens[r].sealed) };
+    if (r === 'manager' || env === defaultTokenEnvironment) {
+      const cluster = await this.cluster();
+      return view(r, env, this.options.box.open(cluster.tokens[r].sealed));
+    }
+    const environment = await this.environment(env);
+    const shown = await retryOnConflict(async () => {
+      const cluster = await this.cluster();
+      const stored = cluster.environmentTokens?.[env];
+      if (stored && stored.envCreatedAt === environment.createdAt) return { token: this.options.box.open(stored.sealed), created: false };
+      return { token: await this.writeEnvironmentToken(cluster, environment, actor), created: true };
+    });
+    if (shown.created) this.options.logger.info({ role: r, env, actor }, 'join token created');
+    return view(r, env, shown.token);
   }
 
-  async rotateToken(role: string, actor: string): Promise<{ role: JoinRole; token: string }> {
+  /** A new token for the role (the worker token of `env`); the old one no longer joins. */
+  async rotateToken(role: string, env: string, actor: string): Promise<JoinTokenView> {
     const r = parseRole(role);
-    const token = await retryOnConflict(async () => {
-      const cluster = await this.cluster();
-      const fresh = newStoredToken(this.options.ca.hash, this.options.box, new Date());
-      const next: ClusterObject = { ...cluster, tokens: { ...cluster.tokens, [r]: fresh.stored } };
-      await this.options.store.commit([{ op: 'put', kind: 'cluster', value: next, expectVersion: cluster.version }], { actor });
-      return fresh.token;
-    });
-    this.options.logger.info({ role: r, actor }, 'join token rotated');
-    return { role: r, token };
+    let token: string;
+    if (r === 'manager' || env === defaultTokenEnvironment) {
+      token = await retryOnConflict(async () => {
+        const cluster = await this.cluster();
+        const fresh = newStoredToken(this.options.ca.hash, this.options.box, new Date());
+        const next: ClusterObject = { ...cluster, tokens: { ...cluster.tokens, [r]: fresh.stored } };
+        await this.options.store.commit([{ op: 'put', kind: 'cluster', value: next, expectVersion: cluster.version }], { actor });
+        return fresh.token;
+      });
+    } else {
+      const environment = await this.environment(env);
+      token = await retryOnConflict(async () => this.writeEnvironmentToken(await this.cluster(), environment, actor));
+    }
+    this.options.logger.info({ role: r, ...(r === 'worker' ? { env } : {}), actor }, 'join token rotated');
+    return view(r, env, token);
+  }
+
+  /**
+   * Replaces the environment's worker token, and drops those of environments that no longer
+   * exist as the incarnation they were made for (they could not join anyway).
+   */
+  private async writeEnvironmentToken(cluster: ClusterObject, environment: EnvironmentObject, actor: string): Promise<string> {
+    const { store, box, ca } = this.options;
+    const fresh = newStoredToken(ca.hash, box, new Date());
+    const alive = new Map((await store.list<EnvironmentObject>('environment')).map((e) => [e.id, e.createdAt]));
+    const kept = Object.entries(cluster.environmentTokens ?? {}).filter(([name, t]) => name !== environment.id && alive.get(name) === t.envCreatedAt);
+    const environmentTokens = Object.fromEntries([...kept, [environment.id, { ...fresh.stored, envCreatedAt: environment.createdAt }]]) as Record<string, EnvironmentJoinToken>;
+    const next: ClusterObject = { ...cluster, environmentTokens };
+    await store.commit([{ op: 'put', kind: 'cluster', value: next, expectVersion: cluster.version }], { actor });
+    return fresh.token;
+  }
+
+  /**
+   * For the commit that removes an environment: drops its worker token with it. (A token that
+   * outlived its environment would still join nothing: see environmentStillExists.)
+   */
+  async environmentRemovalOps(env: string): Promise<Op[]> {
+    const cluster = await this.cluster();
+    if (!cluster.environmentTokens?.[env]) return [];
+    const { [env]: _dropped, ...rest } = cluster.environmentTokens;
+    const next: ClusterObject = { ...cluster, environmentTokens: rest };
+    return [{ op: 'put', kind: 'cluster', value: next, expectVersion: cluster.version }];
+  }
+
+  private async environment(name: string): Promise<EnvironmentObject> {
+    const environment = await this.options.store.get<EnvironmentObject>('environment', name);
+    if (!environment) throw new ShoalError('not_found', `environment "${name}" not found`, 'env');
+    return environment;
   }
 
   private async cluster(): Promise<ClusterObject> {
@@ -116,6 +223,15 @@ export class CertificateAuthority {
     return cluster;
   }
 }
+
+/** A join token as the token routes answer it; `env` only for worker tokens. */
+export interface JoinTokenView {
+  role: JoinRole;
+  token: string;
+  env?: string;
+}
+
+const view = (role: JoinRole, env: string, token: string): JoinTokenView => (role === 'worker' ? { role, env, token } : { role, token });
 
 function parseRole(role: string): JoinRole {
   if ((joinRoles as readonly string[]).includes(role)) return role as JoinRole;

@@ -26,8 +26,8 @@ test('a token round-trips through its format: ca hash and 160-bit base32 secret'
 
 test('each token grants its role; wrong, malformed, foreign and rotated tokens are refused with a reason', () => {
   const c = cluster();
-  assert.deepEqual(checkJoinToken(c.cluster, caHash, c.worker), { ok: true, role: 'worker' });
-  assert.deepEqual(checkJoinToken(c.cluster, caHash, c.manager), { ok: true, role: 'manager' });
+  assert.deepEqual(checkJoinToken(c.cluster, caHash, c.worker), { ok: true, role: 'worker', env: 'default' });
+  assert.deepEqual(checkJoinToken(c.cluster, caHash, c.manager), { ok: true, role: 'manager', env: 'default' });
   const check = (token: unknown): string => {
     const r = checkJoinToken(c.cluster, caHash, token);
     assert.equal(r.ok, false);
@@ -40,7 +40,21 @@ test('each token grants its role; wrong, malformed, foreign and rotated tokens a
   const rotated = newStoredToken(caHash, box, now);
   const after = { ...c.cluster, tokens: { ...c.cluster.tokens, worker: rotated.stored } };
   assert.equal(checkJoinToken(after, caHash, c.worker).ok, false, 'the old worker token no longer joins');
-  assert.deepEqual(checkJoinToken(after, caHash, rotated.token), { ok: true, role: 'worker' });
+  assert.deepEqual(checkJoinToken(after, caHash, rotated.token), { ok: true, role: 'worker', env: 'default' });
+});
+
+test('an environment\'s worker token joins that environment, names the incarnation it was made for, and is its own', () => {
+  const c = cluster();
+  const prod = newStoredToken(caHash, box, now);
+  const dev = newStoredToken(caHash, box, now);
+  const withEnvs: ClusterObject = {
+    ...c.cluster,
+    environmentTokens: { prod: { ...prod.stored, envCreatedAt: 'p1' }, dev: { ...dev.stored, envCreatedAt: 'd1' } },
+  };
+  assert.deepEqual(checkJoinToken(withEnvs, caHash, prod.token), { ok: true, role: 'worker', env: 'prod', envCreatedAt: 'p1' });
+  assert.deepEqual(checkJoinToken(withEnvs, caHash, dev.token), { ok: true, role: 'worker', env: 'dev', envCreatedAt: 'd1' });
+  assert.deepEqual(checkJoinToken(withEnvs, caHash, c.worker), { ok: true, role: 'worker', env: 'default' }, 'default keeps the cluster\'s original token');
+  assert.equal(checkJoinToken(c.cluster, caHash, prod.token).ok, false, 'a token nobody stored joins nowhere');
 });
 
 test('tokens are stored hashed and sealed, never in plaintext, and can be shown again', () => {

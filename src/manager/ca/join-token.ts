@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { formatJoinToken, joinTokenFormatHint, parseJoinToken } from '../../lib/pki/join-token-format.js';
-import type { ClusterObject, JoinRole, StoredJoinToken } from './cluster-object.js';
+import { defaultTokenEnvironment, type ClusterObject, type JoinRole, type StoredJoinToken } from './cluster-object.js';
 import type { SecretBox } from './secret-box.js';
 
 const base32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -30,7 +30,14 @@ export function newStoredToken(caHash: string, box: SecretBox, now: Date): { tok
   return { token, stored: { hash: hashToken(token), sealed: box.seal(token), rotatedAt: now.toISOString() } };
 }
 
-export type TokenCheck = { ok: true; role: JoinRole } | { ok: false; message: string };
+/**
+ * What a current token grants: a role and the environment the node joins. Manager tokens are
+ * cluster-wide; their nodes land in `default`, as before environments existed. `envCreatedAt`
+ * is set for tokens of environments other than `default`: the caller checks that this
+ * environment still exists as the same incarnation.
+ */
+export type TokenGrant = { role: JoinRole; env: string; envCreatedAt?: string };
+export type TokenCheck = ({ ok: true } & TokenGrant) | { ok: false; message: string };
 
 /**
  * Which role a presented token grants. The messages say what is wrong without echoing the
@@ -43,8 +50,12 @@ export function checkJoinToken(cluster: ClusterObject, caHash: string, token: un
   if (!parsed) return { ok: false, message: `token: malformed (${joinTokenFormatHint})` };
   if (parsed.caHash !== caHash) return { ok: false, message: 'token: it belongs to another cluster (its CA hash differs from this cluster\'s)' };
   const given = Buffer.from(hashToken(token.trim()), 'hex');
+  const matches = (stored: StoredJoinToken): boolean => timingSafeEqual(given, Buffer.from(stored.hash, 'hex'));
   for (const role of ['worker', 'manager'] as const) {
-    if (timingSafeEqual(given, Buffer.from(cluster.tokens[role].hash, 'hex'))) return { ok: true, role };
+    if (matches(cluster.tokens[role])) return { ok: true, role, env: defaultTokenEnvironment };
+  }
+  for (const [env, stored] of Object.entries(cluster.environmentTokens ?? {})) {
+    if (matches(stored)) return { ok: true, role: 'worker', env, envCreatedAt: stored.envCreatedAt };
   }
   return { ok: false, message: 'token: not a current join token of this cluster (wrong, or rotated)' };
 }

@@ -9,6 +9,7 @@ export interface RequestContext {
 }
 
 export interface Caller {
+  /** A personal API key's caller is its account: it acts with the account's admin flag and roles. */
   type: 'account' | 'apikey';
   /** Account id or access key. */
   id: string;
@@ -17,4 +18,8 @@ export interface Caller {
   admin: boolean;
   /** Role in the request's environment, if any. */
   role?: Role;
+  /** An environment API key's one environment and its role there; it has no role anywhere else. */
+  envKey?: { env: string; role: Role };
+  /** The personal API key an account caller authenticated with (absent for sessions). */
+  accessKey?: string;
 }

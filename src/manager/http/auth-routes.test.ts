@@ -6,6 +6,7 @@ import { ApiKeyApi } from '../auth/api-keys.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { SessionApi } from '../auth/sessions.js';
 import { memoryStore } from '../auth/test-store.test-util.js';
+import { EnvironmentApi } from '../environments/environments.js';
 import { buildAuthRoutes } from './auth-routes.js';
 import { credentialAuthorizer } from './credential-authorizer.js';
 import { createHttpServer } from './server.js';
@@ -17,7 +18,10 @@ async function setup() {
   const accounts = new AccountApi(store);
   const auth = { accounts, sessions: new SessionApi(store, accounts), apiKeys: new ApiKeyApi(store), throttle: new LoginThrottle({ perAccount: 3, perAddress: 10 }) };
   await accounts.create('bootstrap', { username: 'root', password: pw, admin: true });
-  const app = createHttpServer({ routes: buildAuthRoutes(() => auth), authorizer: credentialAuthorizer(auth), logger: createLogger('test', 'silent') });
+  const environments = new EnvironmentApi(store, accounts);
+  await environments.ensureDefault();
+  await environments.create('t', { name: 'dev' });
+  const app = createHttpServer({ routes: buildAuthRoutes(() => auth), authorizer: credentialAuthorizer({ ...auth, environments }), logger: createLogger('test', 'silent') });
   const bodies: string[] = [];
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, opts: { token?: string; basic?: string; body?: unknown } = {}) => {
     const headers: Record<string, string> = {};
@@ -36,7 +40,7 @@ test('login gives a session that works until logout; accounts answers carry no h
   assert.equal(login.status, 200);
   const token = String(login.json.token);
   assert.equal((await call('GET', '/v1/whoami', { token })).json.actor, 'account:root');
-  assert.equal((await call('POST', '/v1/accounts', { token, body: { username: 'bob', password: pw, defaultRole: 'member' } })).status, 201);
+  assert.equal((await call('POST', '/v1/accounts', { token, body: { username: 'bob', password: pw } })).status, 201);
   assert.equal((await call('GET', '/v1/accounts', { token })).status, 200);
   assert.equal((await call('POST', '/v1/logout', { token })).status, 200);
   assert.equal((await call('GET', '/v1/whoami', { token })).status, 401);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ShoalError } from '../../api/errors.js';
 import { parseOrThrow } from '../../api/validation.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { AccountApi } from '../auth/accounts.js';
 import type { ApiKeyApi } from '../auth/api-keys.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
@@ -13,6 +14,8 @@ export interface AuthDeps {
   sessions: SessionApi;
   apiKeys: ApiKeyApi;
   throttle: LoginThrottle;
+  /** Where failed logins are recorded (a successful one is recorded from the session it creates). */
+  audit?: Pick<AuditLog, 'append'>;
 }
 
 const loginSchema = z.strictObject({ username: z.string().min(1).max(200), password: z.string().max(1024) });
@@ -29,14 +32,18 @@ export function buildAuthRoutes(deps: () => AuthDeps): RouteDef[] {
       permission: 'public',
       handler: async (i) => {
         const { username, password } = parseOrThrow(loginSchema, i.body);
-        const { throttle, sessions } = deps();
+        const { throttle, sessions, audit } = deps();
         throttle.check(username, i.request.ip);
         try {
           const result = await sessions.login(username, password);
           throttle.recordSuccess(username);
           return result;
         } catch (err) {
-          if (err instanceof ShoalError && err.code === 'unauthenticated') throttle.recordFailure(username, i.request.ip);
+          if (err instanceof ShoalError && err.code === 'unauthenticated') {
+            throttle.recordFailure(username, i.request.ip);
+            // Not awaited: the answer must not wait for the audit write, which retries on its own.
+            void audit?.append([{ actor: 'anonymous', source: i.request.ip, action: 'login-failed', object: { kind: 'account', name: username } }]);
+          }
           throw err;
         }
       },

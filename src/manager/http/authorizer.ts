@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { defaultEnvironment } from '../../api/objects.js';
-import { invalidArgument } from '../../api/errors.js';
+import { invalidArgument, ShoalError } from '../../api/errors.js';
 import { namePattern } from '../../api/service-spec.js';
 import type { RequestContext } from '../controlapi/request-context.js';
+import type { EnvironmentObject } from '../environments/environment-object.js';
 import type { Permission } from './route.js';
 
 /**
@@ -11,6 +12,11 @@ import type { Permission } from './route.js';
  */
 export interface Authorizer {
   authorize(request: FastifyRequest, permission: Permission, env: string): Promise<RequestContext>;
+}
+
+/** Whether an environment exists (and its member lists): what both authorizers read. */
+export interface EnvironmentLookup {
+  find(name: string): Promise<EnvironmentObject | undefined>;
 }
 
 /** The environment a request acts in: `?env=NAME`, else `default`. */
@@ -29,3 +35,13 @@ export function environmentOf(request: FastifyRequest): string {
 export const loopbackAuthorizer: Authorizer = {
   authorize: (request, _permission, env) => Promise.resolve({ actor: `local@${request.ip}`, env }),
 };
+
+/** The open mode with environments: grants everything, but an environment that does not exist is 404, as with credentials. */
+export function openAuthorizer(environments: EnvironmentLookup): Authorizer {
+  return {
+    async authorize(request, permission, env) {
+      if (permission !== 'public' && !(await environments.find(env))) throw new ShoalError('not_found', `environment "${env}" not found`);
+      return { actor: `local@${request.ip}`, env };
+    },
+  };
+}

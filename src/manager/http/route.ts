@@ -10,8 +10,10 @@ export type Permission =
   /** Any authenticated caller, whatever its role (who am I, log out). */
   | 'authenticated'
   | 'cluster:read'
-  /** Join tokens: whoever holds one can add nodes, so only cluster administrators see them. */
+  /** The manager join token: whoever holds it can add managers, so only cluster administrators see it. */
   | 'cluster:admin'
+  /** An environment's worker join token (show, rotate): whoever holds it adds nodes to the environment. */
+  | 'token:write'
   | 'node:read'
   | 'node:write'
   | 'service:read'
@@ -23,8 +25,18 @@ export type Permission =
   /** API keys of an environment: part of managing access, so owners only. */
   | 'apikey:read'
   | 'apikey:write'
-  /** Accounts (and, later, environments): cluster administrators only. */
-  | 'account:admin';
+  /** Accounts: cluster administrators only. */
+  | 'account:admin'
+  /** Creating and removing environments: cluster administrators only. */
+  | 'environment:admin'
+  /** Who holds which role in an environment. */
+  | 'member:read'
+  /** Granting and taking roles in an environment: part of managing access, so owners only. */
+  | 'member:write'
+  /** The environment's audit history: readable by every role (it holds no secrets). */
+  | 'audit:read'
+  /** The whole cluster's audit history and its chain check: cluster administrators only. */
+  | 'audit:admin';
 
 export interface RouteInput {
   params: Record<string, string>;
@@ -40,6 +52,12 @@ export interface RouteDef {
   permission: Permission;
   /** Status for a successful answer (default 200). */
   status?: number;
+  /**
+   * The path parameter naming the environment the route acts in (`/v1/environments/:name/...`).
+   * The authorizer then checks the role in that environment, not in `?env=`: otherwise an owner
+   * of `dev` could manage `prod`'s members by sending `?env=dev`.
+   */
+  envParam?: string;
   /** Returns the JSON body, or undefined when the handler wrote the reply itself (streams). */
   handler: (input: RouteInput, ctx: RequestContext) => Promise<unknown>;
 }

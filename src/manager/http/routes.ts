@@ -3,16 +3,21 @@ import type { NodeApi } from '../controlapi/nodes.js';
 import type { ServiceApi } from '../controlapi/services.js';
 import type { TaskApi } from '../controlapi/tasks.js';
 import type { LogSource } from '../dispatcher/log-source.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { EventFeed } from '../events/event-feed.js';
+import type { EnvironmentApi } from '../environments/environments.js';
+import { buildAccountRoutes } from './account-routes.js';
+import { buildAuditRoutes } from './audit-routes.js';
 import { buildAuthRoutes, type AuthDeps } from './auth-routes.js';
+import { buildEnvironmentRoutes } from './environment-routes.js';
 import { boolParam, intParam } from './query.js';
 import type { RouteDef } from './route.js';
 import { streamNdjson, streamServerSentEvents } from './streaming.js';
 
 /** What the token routes need of the CA (show and rotate never log the token). */
 export interface TokenAdmin {
-  showToken(role: string): Promise<{ role: string; token: string }>;
-  rotateToken(role: string, actor: string): Promise<{ role: string; token: string }>;
+  showToken(role: string, env: string, actor: string): Promise<{ role: string; token: string; env?: string }>;
+  rotateToken(role: string, env: string, actor: string): Promise<{ role: string; token: string; env?: string }>;
 }
 
 export interface RouteDeps {
@@ -22,23 +27,32 @@ export interface RouteDeps {
   events: EventFeed;
   logs: LogSource;
   tokens: TokenAdmin;
-  info: () => Promise<Record<string, unknown>>;
+  /** Counts only the environment asked about: another environment's size is not the caller's business. */
+  info: (env: string) => Promise<Record<string, unknown>>;
   auth: AuthDeps;
+  environments: EnvironmentApi;
+  audit: AuditLog;
 }
 
 /** Every REST route with the permission it needs. The docs' API table lists the same rows. */
 export function buildRoutes(d: RouteDeps): RouteDef[] {
   return [
     ...buildAuthRoutes(() => d.auth),
-    { method: 'GET', url: '/v1/info', permission: 'cluster:read', handler: () => d.info() },
+    ...buildAccountRoutes(() => ({ ...d.auth, environments: d.environments })),
+    ...buildEnvironmentRoutes(() => d.environments),
+    ...buildAuditRoutes(() => d.audit),
+    { method: 'GET', url: '/v1/info', permission: 'cluster:read', handler: (_i, ctx) => d.info(ctx.env) },
 
     { method: 'GET', url: '/v1/nodes', permission: 'node:read', handler: (_i, ctx) => d.nodes.list(ctx) },
     { method: 'GET', url: '/v1/nodes/:ref', permission: 'node:read', handler: (i, ctx) => d.nodes.get(ctx, i.params.ref ?? '') },
     { method: 'PATCH', url: '/v1/nodes/:ref', permission: 'node:write', handler: (i, ctx) => d.nodes.update(ctx, i.params.ref ?? '', i.body) },
     { method: 'DELETE', url: '/v1/nodes/:ref', permission: 'node:write', handler: (i, ctx) => d.nodes.remove(ctx, i.params.ref ?? '', { force: boolParam(i.query, 'force') }) },
 
-    { method: 'GET', url: '/v1/cluster/tokens/:role', permission: 'cluster:admin', handler: (i) => d.tokens.showToken(i.params.role ?? '') },
-    { method: 'POST', url: '/v1/cluster/tokens/:role/rotate', permission: 'cluster:admin', handler: (i, ctx) => d.tokens.rotateToken(i.params.role ?? '', ctx.actor) },
+    // A worker token adds nodes to one environment (its owners manage it); the manager token is cluster-wide.
+    { method: 'GET', url: '/v1/cluster/tokens/worker', permission: 'token:write', handler: (_i, ctx) => d.tokens.showToken('worker', ctx.env, ctx.actor) },
+    { method: 'POST', url: '/v1/cluster/tokens/worker/rotate', permission: 'token:write', handler: (_i, ctx) => d.tokens.rotateToken('worker', ctx.env, ctx.actor) },
+    { method: 'GET', url: '/v1/cluster/tokens/manager', permission: 'cluster:admin', handler: (_i, ctx) => d.tokens.showToken('manager', ctx.env, ctx.actor) },
+    { method: 'POST', url: '/v1/cluster/tokens/manager/rotate', permission: 'cluster:admin', handler: (_i, ctx) => d.tokens.rotateToken('manager', ctx.env, ctx.actor) },
 
     { method: 'GET', url: '/v1/services', permission: 'service:read', handler: (i, ctx) => d.services.list(ctx, i.query.name ? { name: i.query.name } : {}) },
     { method: 'POST', url: '/v1/services', permission: 'service:write', status: 201, handler: (i, ctx) => d.services.create(ctx, i.body) },

@@ -1,5 +1,6 @@
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from '../../lib/logger.js';
+import { runWithOrigin } from '../audit/request-origin.js';
 import { ShoalError } from '../../api/errors.js';
 import { environmentOf, type Authorizer } from './authorizer.js';
 import { statusOf, toShoalError } from './error-mapping.js';
@@ -26,14 +27,24 @@ export function createHttpServer(options: HttpServerOptions) {
     void reply.status(404).send(new ShoalError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`).toBody());
   });
 
+  // One debug line per request: method, path, status and time, never headers or bodies (they
+  // carry credentials and passwords).
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+
   app.get('/healthz', () => ({ status: 'ok' }));
 
   for (const route of options.routes) {
     app.route({
       method: route.method,
       url: route.url,
-      handler: async (request, reply) => {
-        const ctx = await options.authorizer.authorize(request, route.permission, environmentOf(request));
+      // Every store commit the request causes carries the client's address, for the audit history.
+      handler: (request, reply) => runWithOrigin({ source: request.ip }, async () => {
+        // A route about one environment (its path names it) is authorized there, never in `?env=`.
+        const env = route.envParam ? ((request.params as Record<string, string | undefined>)[route.envParam] ?? '') : environmentOf(request);
+        const ctx = await options.authorizer.authorize(request, route.permission, env);
         const result = await route.handler(
           {
             params: request.params as Record<string, string>,
@@ -46,7 +57,7 @@ export function createHttpServer(options: HttpServerOptions) {
         );
         if (result === undefined) return reply;
         return reply.status(route.status ?? 200).send(result);
-      },
+      }),
     });
   }
   return app;

@@ -35,7 +35,11 @@ export class ReconcileLoop {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.watch = this.options.store.watch(await this.options.store.revision(), () => this.trigger());
+    // The audit log's own commits change nothing a plan is computed from; waking on them would
+    // double the passes of a busy cluster.
+    this.watch = this.options.store.watch(await this.options.store.revision(), (batch) => {
+      if (batch.changes.some((c) => c.kind !== 'audit')) this.trigger();
+    });
     this.tick = setInterval(() => this.trigger(), this.options.tickMs ?? 2000);
     this.trigger();
   }

@@ -16,7 +16,8 @@ export function reconcileGlobal(view: ClusterView): Plan {
     const slots = index.get(service.id);
     for (const node of view.nodes) {
       const live = slots?.get(`n${node.id}`) ?? [];
-      const eligibility = globalEligibility(node, service.spec);
+      // Environments never share nodes: another environment's node is never eligible.
+      const eligibility = node.env === service.env ? globalEligibility(node, service.spec) : 'shutdown';
       if (eligibility === 'shutdown') {
         for (const t of live) plan.update(withDesired(t, 'shutdown', view.now));
       } else if (eligibility === 'eligible' && live.length === 0) {

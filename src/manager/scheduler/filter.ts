@@ -14,7 +14,9 @@ export interface TaskDemand {
 
 export interface FilterContext {
   demand: TaskDemand;
-  /** Nodes in the cluster, so a message can say "no node" rather than "3 nodes". */
+  /** The task's environment: the only one whose nodes it is judged against. */
+  env: string;
+  /** Nodes in the task's environment, so a message can say "no node" rather than "3 nodes". */
   nodeCount: number;
 }
 

@@ -1,6 +1,7 @@
 import type { TaskObject } from '../../api/objects.js';
 import { availabilityFilter } from './availability-filter.js';
 import { constraintFilter } from './constraint-filter.js';
+import { noNodeInEnvironment } from './environment-pool.js';
 import type { Filter, FilterContext } from './filter.js';
 import { maxReplicasFilter } from './max-replicas-filter.js';
 import type { NodeInfo } from './node-info.js';
@@ -46,7 +47,7 @@ export function countRejections(
 
 /** "no suitable node (1 node not available for new tasks; 2 nodes have insufficient memory)". */
 export function pendingReason(rejections: Rejections, task: TaskObject, ctx: FilterContext): string {
-  if (ctx.nodeCount === 0) return 'no suitable node (no nodes in the cluster)';
+  if (ctx.nodeCount === 0) return `no suitable node (${noNodeInEnvironment(ctx.env)})`;
   const parts = allFilters
     .filter((f) => (rejections.get(f) ?? 0) > 0)
     .map((f) => f.explain(rejections.get(f) ?? 0, task, ctx));

@@ -152,7 +152,7 @@ void describe('scheduler', () => {
     const svc = makeService('web', { image: 'x' });
     const view = makeView({ services: [svc], tasks: pendingOf(svc, 2) });
     const plan = schedule(view);
-    assert.equal(plan.updateTasks[0]?.status.pendingReason, 'no suitable node (no nodes in the cluster)');
+    assert.equal(plan.updateTasks[0]?.status.pendingReason, 'no suitable node (no node in environment "default")');
     assert.equal(schedule(applyPlan(view, plan)).updateTasks.length, 0);
   });
 

@@ -5,6 +5,7 @@ import type { ClusterView, Plan } from '../orchestrator/view.js';
 import type { Filter, FilterContext } from './filter.js';
 import type { NodeInfo } from './node-info.js';
 import { buildNodeInfos, publishedPorts, reserve } from './node-info.js';
+import { nodesByEnvironment } from './environment-pool.js';
 import type { Rejections } from './pipeline.js';
 import { countRejections, dynamicFilters, firstRejection, pendingReason, staticFilters } from './pipeline.js';
 import { parseConstraints } from './placement.js';
@@ -45,6 +46,7 @@ interface TaskGroup {
 export function schedule(view: ClusterView): Plan {
   const plan = new PlanBuilder();
   const infos = buildNodeInfos(view.nodes, view.tasks);
+  const byEnv = nodesByEnvironment(infos.values());
   const groups = new Map<string, TaskGroup>();
   const spreads = new Map<string, SpreadState>();
   const now = iso(view.now);
@@ -62,7 +64,7 @@ export function schedule(view: ClusterView): Plan {
   for (const task of ready) {
     const key = `${task.serviceId}\u0000${task.specVersion}\u0000${task.nodeId ?? ''}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = makeGroup(task, infos, spreads, view.nodes.length)));
+    if (!group) groups.set(key, (group = makeGroup(task, infos, byEnv.get(task.env) ?? [], spreads)));
     if (group.failure !== undefined) {
       keepPending(plan, task, group.failure);
       continue;
@@ -90,12 +92,13 @@ export function schedule(view: ClusterView): Plan {
 function makeGroup(
   task: TaskObject,
   infos: Map<string, NodeInfo>,
+  envInfos: NodeInfo[],
   spreads: Map<string, SpreadState>,
-  nodeCount: number,
 ): TaskGroup {
   const spec = task.spec;
   const ctx: FilterContext = {
-    nodeCount,
+    env: task.env,
+    nodeCount: envInfos.length,
     demand: {
       serviceId: task.serviceId,
       nanoCpus: spec.resources.reservations.nanoCpus,
@@ -105,8 +108,9 @@ function makeGroup(
       maxReplicasPerNode: spec.mode === 'replicated' ? spec.placement.maxReplicasPerNode : 0,
     },
   };
-  // A global task was made for one node: only that node is judged.
-  const pool = task.nodeId === undefined ? [...infos.values()] : [infos.get(task.nodeId)].filter((i) => i !== undefined);
+  // A global task was made for one node: only that node is judged, and only in the task's environment.
+  const own = task.nodeId === undefined ? undefined : infos.get(task.nodeId);
+  const pool = task.nodeId === undefined ? envInfos : own && own.node.env === task.env ? [own] : [];
   const staticRejections: Rejections = new Map();
   const candidates = pool.filter((info) => {
     const f = firstRejection(staticFilters, info, task, ctx);
@@ -122,14 +126,14 @@ function makeGroup(
     spread: undefined,
   };
   if (task.nodeId !== undefined && pool.length === 0) {
-    group.failure = `no suitable node (node ${task.nodeId} is not in the cluster)`;
+    group.failure = `no suitable node (node ${task.nodeId} is not ${own ? `in environment "${task.env}"` : 'in the cluster'})`;
   }
   const prefs = spec.placement.preferences;
   if (prefs.length > 0 && task.nodeId === undefined) {
     // Shared by every version of the service, so an update's tasks spread together with the old ones.
     const spreadKey = `${task.serviceId}\u0000${prefs.map((p) => p.spread).join('\u0000')}`;
     let spread = spreads.get(spreadKey);
-    if (!spread) spreads.set(spreadKey, (spread = new SpreadState(prefs, task.serviceId, infos.values())));
+    if (!spread) spreads.set(spreadKey, (spread = new SpreadState(prefs, task.serviceId, envInfos)));
     group.spread = spread;
   }
   const byLeaf = new Map<string, NodeInfo[]>();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { storeContract } from '../../../test/store-contract.js';
 import { SqliteStore } from './sqlite-store.js';
+import type { ChangeBatch } from './store.js';
 
 storeContract('sqlite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-store-'));
@@ -59,5 +61,31 @@ test('sqlite: kill -9 in the middle of writing never leaves a half-written batch
     });
   } finally {
     setTimeout(() => rmSync(dir, { recursive: true, force: true }), 0);
+  }
+});
+
+test('sqlite: a database made before change sources existed gains the column and keeps its history', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-store-'));
+  try {
+    const path = join(dir, 'shoal.db');
+    // The schema and one change as an older Shoal wrote them.
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE objects (kind TEXT NOT NULL, id TEXT NOT NULL, env TEXT NOT NULL, version INTEGER NOT NULL,
+        name TEXT, service_id TEXT, node_id TEXT, data TEXT NOT NULL, PRIMARY KEY (kind, id));
+      CREATE TABLE changes (revision INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, changes TEXT NOT NULL);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT INTO meta VALUES ('revision', 1);
+      INSERT INTO changes VALUES (1, '2024-01-01T00:00:00.000Z', 'old', '[]');
+    `);
+    old.close();
+    const s = new SqliteStore(path);
+    await s.commit([{ op: 'create', kind: 'service', value: { id: 's', env: 'default', version: 0 } }], { actor: 'new', source: '10.0.0.9' });
+    const seen: ChangeBatch[] = [];
+    s.watch(0, (b) => seen.push(b)).close();
+    assert.deepEqual(seen.map((b) => [b.revision, b.actor, b.source]), [[1, 'old', undefined], [2, 'new', '10.0.0.9']]);
+    await s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

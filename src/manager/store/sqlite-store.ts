@@ -22,6 +22,7 @@ interface ChangeRow {
   revision: number;
   time: string;
   actor: string;
+  source: string | null;
   changes: string;
 }
 
@@ -60,6 +61,9 @@ export class SqliteStore implements Store {
       );
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     `);
+    // Databases made before the audit history lack the request address of each change.
+    const changeColumns = this.db.prepare('PRAGMA table_info(changes)').all() as { name: string }[];
+    if (!changeColumns.some((c) => c.name === 'source')) this.db.exec('ALTER TABLE changes ADD COLUMN source TEXT');
     const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'revision'`).get() as { value: number } | undefined;
     this.rev = row?.value ?? 0;
     this.historyLimit = options.historyLimit ?? 20000;
@@ -124,7 +128,7 @@ export class SqliteStore implements Store {
           changes.push({ kind: op.kind, id, type: 'put', value, ...(prev ? { prev } : {}) });
         }
       }
-      this.db.prepare('INSERT INTO changes (revision, time, actor, changes) VALUES (?, ?, ?, ?)').run(revision, time, options.actor, JSON.stringify(changes));
+      this.db.prepare('INSERT INTO changes (revision, time, actor, source, changes) VALUES (?, ?, ?, ?, ?)').run(revision, time, options.actor, options.source ?? null, JSON.stringify(changes));
       this.db.prepare(`INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(revision);
     });
     try {
@@ -134,7 +138,7 @@ export class SqliteStore implements Store {
     }
     this.rev = revision;
     if (++this.commitsSincePrune >= 500) this.pruneHistory();
-    const batch: ChangeBatch = { revision, time, actor: options.actor, changes };
+    const batch: ChangeBatch = { revision, time, actor: options.actor, ...(options.source !== undefined ? { source: options.source } : {}), changes };
     for (const l of [...this.listeners]) {
       try {
         l(batch);
@@ -151,7 +155,7 @@ export class SqliteStore implements Store {
       if (oldest !== null && fromRevision + 1 < oldest) onCompacted?.(oldest);
       const rows = this.db.prepare('SELECT * FROM changes WHERE revision > ? ORDER BY revision').all(fromRevision) as ChangeRow[];
       for (const r of rows) {
-        listener({ revision: r.revision, time: r.time, actor: r.actor, changes: JSON.parse(r.changes) as Change[] });
+        listener({ revision: r.revision, time: r.time, actor: r.actor, ...(r.source !== null ? { source: r.source } : {}), changes: JSON.parse(r.changes) as Change[] });
       }
     }
     this.listeners.add(listener);

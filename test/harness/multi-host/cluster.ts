@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { NodeObject } from '../../../src/api/objects.js';
-import { ShoalClient } from '../../../src/client/shoal-client.js';
+import type { ShoalClient } from '../../../src/client/shoal-client.js';
+import { adminClient } from '../admin-client.js';
 import { waitFor } from '../wait.js';
 import type { JoinTokens, ManagerEndpoints } from './endpoints.js';
 import { agentJoinTarget, apiUrl, chooseEndpoints, managerListenArgs, parseJoinTokens } from './endpoints.js';
@@ -173,8 +174,7 @@ async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean
   cluster.endpoints = await chooseEndpoints();
   const managerDir = join(state.dir, 'manager');
   mkdirSync(managerDir, { recursive: true });
-  cluster.manager = ShoalProcess.start(state, 'manager', ['manager', ...managerListenArgs(cluster.endpoints), '--data-dir', managerDir, '--heartbeat-period', heartbeatPeriod], join(state.dir, 'manager.log'));
-  cluster.client = new ShoalClient({ baseUrl: apiUrl(cluster.endpoints), timeoutMs: 10_000 });
+  cluster.manager = ShoalProcess.start(state, 'manager', ['manager', '--init', ...managerListenArgs(cluster.endpoints), '--data-dir', managerDir, '--heartbeat-period', heartbeatPeriod], join(state.dir, 'manager.log'));
 
   const tEngines = Date.now();
   const images = saveTestImages(state);
@@ -213,7 +213,8 @@ async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean
   });
   managerExited.catch(() => undefined);
   cluster.tokens = await Promise.race([waitFor('the manager to print its join tokens', () => parseJoinTokens(cluster.manager.log()), 60_000, 100), managerExited]);
-  await waitFor('the manager API', () => cluster.client.health(), 30_000, 100);
+  await waitFor('the manager API', () => fetch(`${apiUrl(cluster.endpoints)}/healthz`).then((r) => r.ok || Promise.reject(new Error(`status ${r.status}`))), 30_000, 100);
+  cluster.client = await adminClient(apiUrl(cluster.endpoints), cluster.manager.log());
   const tAgents = Date.now();
   cluster.timings.joinMs = await Promise.all(cluster.nodes.map((n) => cluster.startAgent(n.index)));
   cluster.timings.agentsReadyMs = Date.now() - tAgents;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import type { RunState } from './run-state.js';
@@ -27,7 +28,8 @@ export class ShoalProcess {
     const node = [process.execPath, '--import', 'tsx', shoalMain, ...args];
     const [cmd = '', ...argv] = namespace ? ['nsenter', `--net=/run/netns/${namespace}`, ...node] : node;
     const out = openSync(logFile, 'a');
-    const proc = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', out, out], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'info' } });
+    // The run's own CLI config: `manager --init` writes the admin credential there, not to the user's.
+    const proc = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', out, out], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'info', SHOAL_CONFIG: join(state.dir, 'cli-config.json') } });
     closeSync(out);
     const p = new ShoalProcess(proc, what, logFile);
     state.processes.push({ pid: p.pid, what });
