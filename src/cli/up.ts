@@ -7,13 +7,14 @@ import { credentialBanner, recordLocalContext, type NewAdminCredential } from '.
 import { flagError, parseFlag } from './flag-error.js';
 import type { CliIo } from './io.js';
 import { parseNonNegativeInt } from './parse/number.js';
+import { parseRetention } from './parse/retention.js';
 
 interface EmbeddedManager {
   url: string;
   newAdmin?: NewAdminCredential;
   stop(): Promise<void>;
 }
-type StartEmbedded = (opts: { dataDir: string; port: number; host?: string }) => Promise<EmbeddedManager>;
+type StartEmbedded = (opts: { dataDir: string; port: number; host?: string; auditRetentionMs?: number }) => Promise<EmbeddedManager>;
 
 /**
  * Loaded at run time so that every other command starts without loading the manager, and so
@@ -47,12 +48,14 @@ export function registerUp(program: Command, io: CliIo): void {
     .option('--data-dir <dir>', 'where state is kept (default: $SHOAL_DATA_DIR, else ~/.shoal/data)')
     .option('--port <port>', 'API port (default: 7420)')
     .option('--demo', 'deploy the demo services (hello, workers) unless they exist')
-    .action(async (opts: { dataDir?: string; port?: string; demo?: boolean }) => {
+    .option('--audit-retention <duration>', 'how long audit history entries are kept (e.g. 720h, 90d)', '30d')
+    .action(async (opts: { dataDir?: string; port?: string; demo?: boolean; auditRetention: string }) => {
       const port = opts.port === undefined ? 7420 : parseFlag('--port', opts.port, parseNonNegativeInt);
       if (port < 1 || port > 65535) throw flagError('--port', String(opts.port), 'must be 1-65535');
+      const auditRetentionMs = parseFlag('--audit-retention', opts.auditRetention, parseRetention);
       const dataDir = resolveDataDir(opts.dataDir, io);
       const startEmbedded = await loadStartEmbedded();
-      const manager = await startEmbedded({ dataDir, port });
+      const manager = await startEmbedded({ dataDir, port, auditRetentionMs });
       const local = await recordLocalContext(io, manager.url, manager.newAdmin);
       io.out(
         [

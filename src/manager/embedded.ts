@@ -13,6 +13,7 @@ export interface EmbeddedOptions {
   /** Docker Engine socket of the local node (default: the engine's default socket). */
   dockerSocket?: string;
   heartbeatPeriodMs?: number;
+  auditRetentionMs?: number;
 }
 
 export interface RunningEmbedded {
@@ -48,6 +49,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEm
     // Only the local agent uses it here: any free port, so `shoal up` needs no second port number.
     agentPort: 0,
     ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
+    ...(options.auditRetentionMs !== undefined ? { auditRetentionMs: options.auditRetentionMs } : {}),
   });
   // The local agent joins with the manager token, kept (only) in the data dir, owner-readable;
   // after its first join it uses its certificate (DATA/agent) and needs the token only to come

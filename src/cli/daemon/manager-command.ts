@@ -5,6 +5,7 @@ import type { CliIo } from '../io.js';
 import { flagError, parseFlag } from '../flag-error.js';
 import { parseDuration } from '../parse/duration.js';
 import { resolveDataDir } from '../up.js';
+import { parseRetention } from '../parse/retention.js';
 import { parseListenAddress } from './listen-address.js';
 import { credentialBanner, recordLocalContext } from './local-context.js';
 import { waitForInterrupt } from './wait-for-interrupt.js';
@@ -41,7 +42,6 @@ export function registerManager(program: Command, io: CliIo): void {
       const certExpiryMs = parseFlag('--cert-expiry', opts.certExpiry, parseDuration);
       if (certExpiryMs < 1000) throw flagError('--cert-expiry', opts.certExpiry, 'must be at least 1s');
       const auditRetentionMs = parseFlag('--audit-retention', opts.auditRetention, parseRetention);
-      if (auditRetentionMs < 60_000) throw flagError('--audit-retention', opts.auditRetention, 'must be at least 1m');
       if (opts.advertiseAddr !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(opts.advertiseAddr)) {
         throw flagError('--advertise-addr', opts.advertiseAddr, 'must be HOST or HOST:PORT');
       }
@@ -88,10 +88,4 @@ export function registerManager(program: Command, io: CliIo): void {
       await manager.stop();
       await store.close();
     });
-}
-
-/** A Go-style duration, or whole days (`30d`), since retention is counted in days. */
-function parseRetention(text: string): number {
-  const days = /^(\d+)d$/.exec(text.trim());
-  return days ? Number(days[1]) * 86_400_000 : parseDuration(text);
 }
