@@ -45,10 +45,24 @@ export type ManagerMessage =
    * `full`: `tasks` is every task assigned to the node (the agent removes containers of tasks
    * not in it). Otherwise `tasks` are new or changed tasks and `removed` ids of tasks gone.
    */
-  | { type: 'assignments'; full: boolean; tasks: TaskObject[]; removed: string[] }
+  | { type: 'assignments'; full: boolean; tasks: TaskObject[]; removed: string[]; files?: TaskFilePayload[] }
   | { type: 'logs.request'; requestId: string; taskId: string; follow: boolean; tail?: number }
   | { type: 'logs.cancel'; requestId: string }
   | { type: 'error'; code: string; message: string };
+
+/**
+ * The content of a secret or config version that tasks of the assignment reference, sent only
+ * to the nodes whose tasks use it (over the session's mutual TLS). A task's reference
+ * (`spec.secrets[i]` / `spec.configs[i]`) is matched by kind, `source` name and the `version`
+ * the manager pinned in `TaskObject.fileVersions`.
+ */
+export interface TaskFilePayload {
+  kind: 'secret' | 'config';
+  name: string;
+  version: number;
+  /** base64 of the bytes. */
+  data: string;
+}
 
 /** HTTPS routes of the agent port besides the session. */
 export const agentPortPaths = { join: '/v1/join', renew: '/v1/node/certificate', session: '/v1/agent/session' } as const;

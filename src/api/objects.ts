@@ -74,6 +74,8 @@ export interface TaskStatus {
   pendingReason?: string;
   /** When the task first reached `running`. */
   runningSince?: string;
+  /** The engine's health of a running container with a health check. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
 }
 
 export interface TaskObject extends Meta {
@@ -95,6 +97,11 @@ export interface TaskObject extends Meta {
    * its restart so max attempts still count after the reaper deleted the old tasks.
    */
   restartHistory?: string[];
+  /**
+   * The version of each secret and config the task was made with (`secret/NAME` →
+   * version), so a rotation reaches running tasks only through an update.
+   */
+  fileVersions?: Record<string, number>;
 }
 
 /** The name a task's container gets: service.slot.taskid (or service.nodeid.taskid). */

@@ -80,8 +80,49 @@ export const placementSchema = z.strictObject({
     .default([]),
   /** 0 means no limit. */
   maxReplicasPerNode: nonNegInt.default(0),
+  /** Services (same environment) whose running tasks this one's must share a node with, as fleet's MachineOf. */
+  colocateWith: z.array(nameSchema).default([]),
+  /** Services (same environment) whose tasks this one's must never share a node with. */
+  avoid: z.array(nameSchema).default([]),
 });
 export type Placement = z.infer<typeof placementSchema>;
+
+/**
+ * A container health check, passed to the engine as Docker's Healthcheck. `test` is Docker's
+ * form: ["CMD", exe, args...], ["CMD-SHELL", "command line"] or ["NONE"] (disables the image's).
+ */
+export const healthcheckSchema = z.strictObject({
+  test: z
+    .array(z.string())
+    .min(1, 'must not be empty')
+    .refine((t) => ['CMD', 'CMD-SHELL', 'NONE'].includes(t[0] ?? ''), 'must start with "CMD", "CMD-SHELL" or "NONE"'),
+  intervalMs: durationMs.default(30000),
+  timeoutMs: durationMs.default(30000),
+  retries: nonNegInt.default(3),
+  startPeriodMs: durationMs.default(0),
+});
+export type HealthcheckSpec = z.infer<typeof healthcheckSchema>;
+
+/**
+ * A secret or config given to the container as a read-only file. `source` names the secret or
+ * config in the service's environment; `target` is a file name (under /run/secrets/ for
+ * secrets, / for configs) or an absolute path. The manager pins `version` when it creates tasks.
+ */
+export const fileReferenceSchema = z.strictObject({
+  source: nameSchema,
+  target: z.string().min(1, 'must not be empty').optional(),
+  uid: z.string().regex(/^\d+$/, 'must be a numeric id').optional(),
+  gid: z.string().regex(/^\d+$/, 'must be a numeric id').optional(),
+  mode: z.number().int('must be an integer').min(0).max(0o777, 'must be a file mode such as 0444 (292)').default(0o444),
+});
+export type FileReference = z.infer<typeof fileReferenceSchema>;
+
+/** compose's depends_on conditions: started, healthy, or completed successfully (exit 0). */
+export const dependencySchema = z.strictObject({
+  service: nameSchema,
+  condition: z.enum(['started', 'healthy', 'completed']).default('started'),
+});
+export type DependencySpec = z.infer<typeof dependencySchema>;
 
 const envKey = z.string().regex(/^[^=\s]+$/, 'must be a variable name without "=" or spaces');
 const labelMap = z.record(z.string().min(1, 'must not be empty'), z.string());
@@ -90,6 +131,8 @@ export const serviceSpecSchema = z.strictObject({
   image: z.string().trim().min(1, 'must not be empty'),
   mode: z.enum(['replicated', 'global']).default('replicated'),
   replicas: nonNegInt.default(1),
+  /** Replaces the image's entrypoint (compose `entrypoint`). */
+  entrypoint: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   env: z.record(envKey, z.string()).default({}),
@@ -105,7 +148,7 @@ export const serviceSpecSchema = z.strictObject({
     reservations: { nanoCpus: 0, memoryBytes: 0 },
   }),
   restartPolicy: restartPolicySchema.default({ condition: 'any', delayMs: 5000, maxAttempts: 0, windowMs: 0 }),
-  placement: placementSchema.default({ constraints: [], preferences: [], maxReplicasPerNode: 0 }),
+  placement: placementSchema.default({ constraints: [], preferences: [], maxReplicasPerNode: 0, colocateWith: [], avoid: [] }),
   updateConfig: updateConfigSchema.default({
     parallelism: 1,
     delayMs: 0,
@@ -125,6 +168,11 @@ export const serviceSpecSchema = z.strictObject({
   stopSignal: z.string().regex(/^(SIG)?[A-Z0-9+-]+$|^\d+$/, 'must be a signal name such as SIGTERM or a number').optional(),
   stopGracePeriodMs: durationMs.default(10000),
   init: z.boolean().default(false),
+  healthcheck: healthcheckSchema.optional(),
+  secrets: z.array(fileReferenceSchema).default([]),
+  configs: z.array(fileReferenceSchema).default([]),
+  /** Services of the same environment (in a stack: of the same stack) this one waits for. */
+  dependsOn: z.array(dependencySchema).default([]),
   /** Bumped by `service update --force`: a changed value replaces every task. */
   forceUpdate: nonNegInt.default(0),
   /** Old task records kept per slot (or per node for global services). */
