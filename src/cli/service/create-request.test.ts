@@ -50,6 +50,8 @@ test('create flags build the full spec', () => {
     constraints: ['node.labels.zone==a', 'node.role==worker'],
     preferences: [{ spread: 'node.labels.zone' }],
     maxReplicasPerNode: 2,
+    colocateWith: [],
+    avoid: [],
   });
   assert.deepEqual(spec.resources, {
     reservations: { nanoCpus: 5e8, memoryBytes: 64 * 1024 ** 2 },
