@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { createServer as createHttpsServer, type Server } from 'node:https';
@@ -14,6 +14,7 @@ import { newId } from '../src/lib/ids.js';
 import { createLogger } from '../src/lib/logger.js';
 import { startAgent, type RunningAgent } from '../src/agent/agent.js';
 import { shoalLabels } from '../src/agent/exec/executor.js';
+import { chooseFilesRoot } from '../src/agent/files/files-root.js';
 import { DockerExecutor } from '../src/agent/executor/docker/docker-executor.js';
 import { identityFromPems, writeIdentity } from '../src/agent/join/identity-files.js';
 import { generateKeyPair, privateKeyToPem } from '../src/lib/pki/keys.js';
@@ -129,6 +130,8 @@ void describe('agent with the Docker executor', () => {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`${runLabel}=${runId}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
     }
+    const { root } = await chooseFilesRoot(dataDir, nodeId);
+    await rm(dirname(root), { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
     await rm(caDir, { recursive: true, force: true });
   });
@@ -189,6 +192,58 @@ void describe('agent with the Docker executor', () => {
     assign(false, [t]);
     await until('shutdown', stateOf(t.id, 'shutdown'));
     assert.ok(!manager.updates(t.id).some((s) => s.state === 'running'));
+  });
+
+  void test('secret files and health: mounted read-only, health reported while running, files gone with the container', async () => {
+    const secret = `pw-${newId(12)}`;
+    const t = task(
+      {
+        image: 'shoal-test/busybox:1',
+        stopSignal: 'SIGKILL',
+        secrets: [{ source: 'db', mode: 0o400 }],
+        configs: [{ source: 'app', target: '/etc/app.conf' }],
+        healthcheck: { test: ['CMD-SHELL', 'test -s /run/secrets/db'], intervalMs: 300, timeoutMs: 2000, retries: 1 },
+      },
+      { fileVersions: { 'secret/db': 1, 'config/app': 2 } },
+    );
+    const sick = task(
+      { image: 'shoal-test/busybox:1', stopSignal: 'SIGKILL', healthcheck: { test: ['CMD-SHELL', 'exit 1'], intervalMs: 300, retries: 1 } },
+    );
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    manager.send({
+      type: 'assignments',
+      full: false,
+      tasks: [t, sick],
+      removed: [],
+      files: [
+        { kind: 'secret', name: 'db', version: 1, data: b64(secret) },
+        { kind: 'config', name: 'app', version: 2, data: b64('port = 80\n') },
+      ],
+    });
+    const running = await until('running', stateOf(t.id, 'running'));
+    assert.equal(running.health, 'starting');
+    const healthy = await until('healthy', () => manager.updates(t.id).find((s) => s.health === 'healthy'));
+    assert.equal(healthy.state, 'running');
+    assert.equal(healthy.containerId, running.containerId);
+    const unhealthy = await until('unhealthy', () => manager.updates(sick.id).find((s) => s.health === 'unhealthy'));
+    assert.equal(unhealthy.state, 'running', 'reported, not restarted by the agent');
+    assert.equal((await inspect(unhealthy.containerId ?? ''))?.State.Running, true);
+
+    const containerId = running.containerId ?? '';
+    const info = await inspect(containerId);
+    const binds = (info?.Mounts ?? []).filter((m) => m.Destination === '/run/secrets/db' || m.Destination === '/etc/app.conf');
+    assert.equal(binds.length, 2);
+    assert.ok(binds.every((m) => m.RW === false));
+    const { root } = await chooseFilesRoot(dataDir, nodeId);
+    const source = binds.find((m) => m.Destination === '/run/secrets/db')?.Source ?? '';
+    assert.ok(source.startsWith(join(root, t.id)), `${source} is under ${root}`);
+    assert.equal(await readFile(source, 'utf8'), secret);
+    assert.equal((await stat(source)).mode & 0o777, 0o400);
+    assert.ok(!JSON.stringify(manager.updates(t.id)).includes(secret), 'no status carries the content');
+
+    assign(false, [], [t.id, sick.id]);
+    await until('container removed', async () => (await inspect(containerId)) === undefined);
+    await until('files deleted', async () => (await stat(join(root, t.id)).catch(() => undefined)) === undefined);
   });
 
   void test('reconnects after the session drops and resends every status in hello', async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { freePort } from './harness/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { newId } from '../src/lib/ids.js';
@@ -27,9 +28,32 @@ after(async () => {
   for (const v of Volumes) await docker.getVolume(v.Name).remove().catch(() => undefined);
 });
 
-executorContract('docker', makeExecutor, (kind, spec) =>
-  makeTestTask({ image: images[kind], ...spec }, { serviceName }),
-);
+/** Runs a command in a running container; its stdout (stderr dropped). */
+async function execOut(containerId: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out: Buffer[] = [];
+  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (out.push(chunk), done()) });
+  const drop = new Writable({ write: (_chunk, _enc, done) => done() });
+  docker.modem.demuxStream(stream, sink, drop);
+  await new Promise((resolve) => stream.on('end', resolve));
+  return Buffer.concat(out).toString('utf8');
+}
+
+executorContract('docker', makeExecutor, (kind, spec) => makeTestTask({ image: images[kind], ...spec }, { serviceName }), {
+  commandLine: async (_ex, id) => {
+    const { Config } = await docker.getContainer(id).inspect();
+    return { ...(Config.Entrypoint ? { entrypoint: [Config.Entrypoint].flat() } : {}), ...(Config.Cmd ? { cmd: Config.Cmd } : {}) };
+  },
+  file: async (_ex, id, path) => {
+    // Mode, owner and writability first, one line; the content after it, as it is.
+    const script = `stat -c '%a %u' "$1" || exit 0; if (: >> "$1") 2>/dev/null; then echo writable; else echo read-only; fi; cat "$1"`;
+    const out = await execOut(id, ['/bin/sh', '-c', script, 'probe', path]);
+    const m = /^(\d+) (\d+)\n(writable|read-only)\n([\s\S]*)$/.exec(out);
+    if (!m) return undefined;
+    return { content: m[4] ?? '', mode: parseInt(m[1] ?? '', 8), uid: Number(m[2]), writable: m[3] === 'writable' };
+  },
+});
 
 
 async function retryFetch(url: string, deadlineMs: number): Promise<string> {

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { LogLine } from '../src/api/agent-protocol.js';
 import type { TaskObject } from '../src/api/objects.js';
 import { serviceSpecSchema, type ServiceSpecInput } from '../src/api/service-spec.js';
 import { newId } from '../src/lib/ids.js';
-import { ExecutorError, type Executor } from '../src/agent/exec/executor.js';
+import { ExecutorError, type ContainerHealth, type Executor } from '../src/agent/exec/executor.js';
+import { TaskFileStore } from '../src/agent/files/task-file-store.js';
 
 /**
  * One suite for every Executor (Docker, fake): the agent relies on exactly these behaviours.
@@ -36,13 +40,36 @@ export function makeTestTask(spec: ServiceSpecInput, fields: Partial<TaskObject>
   };
 }
 
+/** A file as the container's processes see it. */
+export interface SeenFile {
+  content: string;
+  /** Permission bits, e.g. 0o440. */
+  mode: number;
+  uid: number;
+  /** Whether a process in the container (root) can write to it. */
+  writable: boolean;
+}
+
+/**
+ * How the suite looks inside a container of this implementation: what it was told to run,
+ * and the files it sees. Each implementation answers in its own way (engine inspect and exec,
+ * or the fake's test hooks).
+ */
+export interface ContractProbe {
+  commandLine(ex: Executor, containerId: string): Promise<{ entrypoint?: string[]; cmd?: string[] }>;
+  file(ex: Executor, containerId: string, path: string): Promise<SeenFile | undefined>;
+}
+
 export function executorContract(
   name: string,
   makeExecutor: () => Executor | Promise<Executor>,
   makeTask: MakeContractTask,
+  probe: ContractProbe,
 ): void {
   void describe(`executor contract: ${name}`, () => {
     const created: Array<{ ex: Executor; id: string }> = [];
+    const watches = new AbortController();
+    const scratch: string[] = [];
     const prepare = async (ex: Executor, task: TaskObject): Promise<string> => {
       const id = await ex.prepare(task, 'node1');
       created.push({ ex, id });
@@ -50,8 +77,30 @@ export function executorContract(
     };
 
     after(async () => {
+      watches.abort();
       for (const { ex, id } of created) await ex.remove(id).catch(() => undefined);
+      for (const dir of scratch) await rm(dir, { recursive: true, force: true });
     });
+
+    /** Resolves with the first health `want` the watch reports for the container. */
+    const healthOf = (ex: Executor, containerId: string, want: ContainerHealth, timeoutMs = 20_000): Promise<ContainerHealth> =>
+      new Promise((resolve, reject) => {
+        const ac = new AbortController();
+        watches.signal.addEventListener('abort', () => ac.abort(), { once: true });
+        const timer = setTimeout(() => {
+          ac.abort();
+          reject(new Error(`no "${want}" for ${containerId} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        ex.watchHealth(
+          (id, health) => {
+            if (id !== containerId || health !== want) return;
+            clearTimeout(timer);
+            ac.abort();
+            resolve(health);
+          },
+          ac.signal,
+        );
+      });
 
     void test('prepare, start, inspect running', async () => {
       const ex = await makeExecutor();
@@ -169,6 +218,87 @@ export function executorContract(
         // whatever the container prints; the point is that the loop ends on abort
       }
       assert.ok(Date.now() - t0 < 3000);
+    });
+
+    void test('entrypoint replaces the image entrypoint; command and args follow it', async () => {
+      const ex = await makeExecutor();
+      const plain = await prepare(ex, makeTask('run', { entrypoint: ['/bin/sh', '-c'], args: ['echo hi'] }));
+      assert.deepEqual(await probe.commandLine(ex, plain), { entrypoint: ['/bin/sh', '-c'], cmd: ['echo hi'] });
+      const both = await prepare(ex, makeTask('run', { entrypoint: ['/bin/env'], command: ['sh', '-c'], args: ['echo hi'] }));
+      assert.deepEqual(await probe.commandLine(ex, both), { entrypoint: ['/bin/env'], cmd: ['sh', '-c', 'echo hi'] });
+      const swarmStyle = await prepare(ex, makeTask('run', { command: ['/bin/sh', '-c'], args: ['echo hi'] }));
+      assert.deepEqual(await probe.commandLine(ex, swarmStyle), { entrypoint: ['/bin/sh', '-c'], cmd: ['echo hi'] });
+    });
+
+    void test('a passing health check turns healthy; the watch resends it on connect', async () => {
+      const ex = await makeExecutor();
+      const task = makeTask('run', {
+        stopSignal: 'SIGKILL',
+        healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 500, timeoutMs: 2000, retries: 1 },
+      });
+      const id = await prepare(ex, task);
+      const healthy = healthOf(ex, id, 'healthy');
+      await ex.start(id);
+      assert.equal((await ex.inspect(id))?.health, 'starting', 'starting until the first check');
+      await healthy;
+      assert.equal((await ex.inspect(id))?.health, 'healthy');
+      assert.equal(await healthOf(ex, id, 'healthy', 5000), 'healthy', 'a new watch reports the current health at once');
+      assert.ok((await ex.list()).some((c) => c.containerId === id && c.health === 'healthy'));
+    });
+
+    void test('a failing health check turns unhealthy and the container keeps running', async () => {
+      const ex = await makeExecutor();
+      const task = makeTask('run', {
+        stopSignal: 'SIGKILL',
+        healthcheck: { test: ['CMD-SHELL', 'exit 1'], intervalMs: 500, timeoutMs: 2000, retries: 1 },
+      });
+      const id = await prepare(ex, task);
+      const unhealthy = healthOf(ex, id, 'unhealthy');
+      await ex.start(id);
+      await unhealthy;
+      const seen = await ex.inspect(id);
+      assert.equal(seen?.health, 'unhealthy');
+      assert.equal(seen?.running, true, 'neither the engine nor the executor restarts or stops it');
+    });
+
+    void test('no health check, or ["NONE"], means no health', async () => {
+      const ex = await makeExecutor();
+      const none = await prepare(ex, makeTask('run', { stopSignal: 'SIGKILL', healthcheck: { test: ['NONE'] } }));
+      const without = await prepare(ex, makeTask('run', { stopSignal: 'SIGKILL' }));
+      await ex.start(none);
+      await ex.start(without);
+      assert.equal((await ex.inspect(none))?.health, undefined);
+      assert.equal((await ex.inspect(without))?.health, undefined);
+    });
+
+    void test('secret and config files are mounted read-only with their content and mode', async () => {
+      const ex = await makeExecutor();
+      const dir = await mkdtemp(join(tmpdir(), 'shoal-contract-files-'));
+      scratch.push(dir);
+      const task = makeTask('run', { stopSignal: 'SIGKILL' });
+      const files = new TaskFileStore(join(dir, 'tasks'));
+      const mounts = await files.write(task.id, [
+        { kind: 'secret', name: 'db-password', target: '/run/secrets/db-password', data: Buffer.from('s3cr3t\n'), mode: 0o440, uid: 1000 },
+        { kind: 'config', name: 'app', target: '/etc/app.conf', data: Buffer.from('port = 80\n'), mode: 0o444 },
+      ]);
+      const withFiles = await ex.prepare(task, 'node1', mounts);
+      created.push({ ex, id: withFiles });
+      await ex.start(withFiles);
+      const secret = await probe.file(ex, withFiles, '/run/secrets/db-password');
+      assert.deepEqual(secret, { content: 's3cr3t\n', mode: 0o440, uid: 1000, writable: false });
+      const config = await probe.file(ex, withFiles, '/etc/app.conf');
+      assert.deepEqual(config, { content: 'port = 80\n', mode: 0o444, uid: 0, writable: false });
+    });
+
+    void test('a file mount whose source is missing is rejected', async () => {
+      const ex = await makeExecutor();
+      const task = makeTask('run', { stopSignal: 'SIGKILL' });
+      const gone = join(tmpdir(), `shoal-contract-nothing-${task.id}`);
+      await assert.rejects(ex.prepare(task, 'node1', [{ hostPath: gone, target: '/run/secrets/x' }]), (err: unknown) => {
+        assert.ok(err instanceof ExecutorError);
+        assert.equal(err.kind, 'rejected');
+        return true;
+      });
     });
   });
 }

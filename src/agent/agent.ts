@@ -2,6 +2,8 @@ import { hostname as osHostname } from 'node:os';
 import { agentPortPaths } from '../api/agent-protocol.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { Executor } from './exec/executor.js';
+import { chooseFilesRoot } from './files/files-root.js';
+import { TaskFileStore } from './files/task-file-store.js';
 import { CertificateRenewer } from './join/certificate-renewer.js';
 import { agentPortUrl } from './join/manager-address.js';
 import { obtainIdentity } from './join/obtain-identity.js';
@@ -22,6 +24,11 @@ export interface AgentOptions {
   hostname?: string;
   /** How long status updates are batched before being sent (default 50 ms). */
   statusBatchMs?: number;
+  /**
+   * Where secret and config files of tasks are written (one folder per task). Default: a tmpfs
+   * (`/run/shoal/<nodeId>/tasks`, else `/dev/shm/shoal/…`), else under `dataDir`.
+   */
+  taskFilesDir?: string;
 }
 
 export interface RunningAgent {
@@ -41,8 +48,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const renewer = new CertificateRenewer({ baseUrl, dataDir: options.dataDir, hostname, logger, identity });
   const nodeIdFile = new NodeIdFile(options.dataDir);
   if ((await nodeIdFile.read()) !== identity.nodeId) await nodeIdFile.write(identity.nodeId);
+  const filesRoot = options.taskFilesDir !== undefined ? { root: options.taskFilesDir, tmpfs: true } : await chooseFilesRoot(options.dataDir, identity.nodeId);
+  if (!filesRoot.tmpfs) logger.warn({ dir: filesRoot.root }, 'no usable tmpfs: secret files of tasks are kept on disk under the data directory');
   const worker = new Worker({
     executor: options.executor,
+    files: new TaskFileStore(filesRoot.root),
     logger,
     // Runners report only after assignments, which come through the session below.
     report: (updates) => session.send({ type: 'status', updates }),

@@ -61,6 +61,12 @@ export interface ServiceObject extends Meta {
   specVersion: number;
   previousSpec?: ServiceSpec;
   updateStatus?: UpdateStatus;
+  /**
+   * The version of each secret and config the spec references (`secret/NAME` → version), set
+   * when the spec is written and when one of them is rotated; new tasks copy it into their own
+   * `fileVersions`.
+   */
+  fileVersions?: Record<string, number>;
 }
 
 export interface TaskStatus {
@@ -97,6 +103,11 @@ export interface TaskObject extends Meta {
    * its restart so max attempts still count after the reaper deleted the old tasks.
    */
   restartHistory?: string[];
+  /**
+   * When the orchestrator stopped this task because the engine reported it unhealthy, so a
+   * rolling update counts it as a failure even after its container has ended.
+   */
+  stoppedUnhealthyAt?: string;
   /**
    * The version of each secret and config the task was made with (`secret/NAME` →
    * version), so a rotation reaches running tasks only through an update.

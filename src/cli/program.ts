@@ -5,6 +5,7 @@ import { registerEvents } from './events.js';
 import type { CliIo } from './io.js';
 import { registerNodeCommands } from './node/index.js';
 import { registerServiceCommands } from './service/index.js';
+import { registerStackCommands } from './stack/index.js';
 import { registerTokenCommands } from './token/index.js';
 import { registerUp } from './up.js';
 import { registerAgent } from './daemon/agent-command.js';
@@ -15,6 +16,8 @@ import { registerContextCommands } from './context/index.js';
 import { registerEnvCommands } from './env/index.js';
 import { registerSessionCommands } from './session/index.js';
 import { registerManager } from './daemon/manager-command.js';
+import { registerSecretCommands } from './secret/index.js';
+import { registerConfigCommands } from './config/index.js';
 
 function packageVersion(): string {
   try {
@@ -43,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
   registerManager(program, io);
   registerAgent(program, io);
   registerServiceCommands(program, io);
+  registerStackCommands(program, io);
   registerNodeCommands(program, io);
   registerTokenCommands(program, io);
   registerEvents(program, io);
@@ -52,6 +56,8 @@ export function buildProgram(io: CliIo): Command {
   registerApiKeyCommands(program, io);
   registerEnvCommands(program, io);
   registerAuditCommands(program, io);
+  registerSecretCommands(program, io);
+  registerConfigCommands(program, io);
   return program;
 }
 

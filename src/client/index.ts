@@ -1,2 +1,3 @@
 export { ShoalClient, type ShoalClientOptions } from './shoal-client.js';
 export type * from './types.js';
+export type * from './stack-types.js';

@@ -1,9 +1,11 @@
 import { ShoalError } from '../api/errors.js';
 import type { ShoalEvent } from '../api/events.js';
 import type { NodeObject, TaskObject } from '../api/objects.js';
+import type { FileView } from '../api/secrets.js';
 import { errorFromBody, errorFromResponse, isAbortError, unreachable } from './http-errors.js';
 import { readNdjson } from './ndjson.js';
 import { readSse } from './sse.js';
+import type { DeployStackRequest, RemoveStackResponse, StackDeployResult, StackInspect, StackSummary } from './stack-types.js';
 import type {
   Account,
   ApiKey,
@@ -38,6 +40,14 @@ import type {
   UpdateNodeRequest,
   UpdateServiceRequest,
 } from './types.js';
+
+/** `POST /v1/secrets` and `/v1/configs`. */
+export interface CreateFileRequest {
+  name: string;
+  /** base64 of the content. */
+  data: string;
+  labels?: Record<string, string>;
+}
 
 export interface ShoalClientOptions {
   /** e.g. http://127.0.0.1:7420 */
@@ -292,6 +302,85 @@ export class ShoalClient {
   /** Re-checks the hash chain of the whole audit history. */
   verifyAudit(): Promise<AuditVerifyResponse> {
     return this.request('GET', '/v1/audit/verify');
+  }
+
+  /** Secrets of the environment: metadata only; the API never returns a secret's content. */
+  listSecrets(): Promise<FileView[]> {
+    return this.request('GET', '/v1/secrets');
+  }
+
+  /** `data` is base64 of the content (at most 500 KiB). */
+  createSecret(body: CreateFileRequest): Promise<FileView> {
+    return this.request('POST', '/v1/secrets', { body });
+  }
+
+  getSecret(ref: string): Promise<FileView> {
+    return this.request('GET', `/v1/secrets/${seg(ref)}`);
+  }
+
+  /** A new version (base64 `data`); services that mount the secret roll to it. */
+  rotateSecret(ref: string, data: string): Promise<FileView> {
+    return this.request('POST', `/v1/secrets/${seg(ref)}/rotate`, { body: { data } });
+  }
+
+  removeSecret(ref: string): Promise<{ id: string; name: string }> {
+    return this.request('DELETE', `/v1/secrets/${seg(ref)}`);
+  }
+
+  listConfigs(): Promise<FileView[]> {
+    return this.request('GET', '/v1/configs');
+  }
+
+  createConfig(body: CreateFileRequest): Promise<FileView> {
+    return this.request('POST', '/v1/configs', { body });
+  }
+
+  /** With `content`, the answer's `data` is base64 of the current version. */
+  getConfig(ref: string, opts: { content?: boolean } = {}): Promise<FileView> {
+    return this.request('GET', `/v1/configs/${seg(ref)}`, opts.content ? { query: { content: true } } : {});
+  }
+
+  rotateConfig(ref: string, data: string): Promise<FileView> {
+    return this.request('POST', `/v1/configs/${seg(ref)}/rotate`, { body: { data } });
+  }
+
+  removeConfig(ref: string): Promise<{ id: string; name: string }> {
+    return this.request('DELETE', `/v1/configs/${seg(ref)}`);
+  }
+
+  listStacks(): Promise<StackSummary[]> {
+    return this.request('GET', '/v1/stacks');
+  }
+
+  /** Creates or updates the stack: only services whose spec changed are updated. */
+  deployStack(name: string, body: DeployStackRequest): Promise<StackDeployResult> {
+    return this.request('PUT', `/v1/stacks/${seg(name)}`, { body });
+  }
+
+  getStack(name: string): Promise<StackInspect> {
+    return this.request('GET', `/v1/stacks/${seg(name)}`);
+  }
+
+  listStackServices(name: string): Promise<ServiceView[]> {
+    return this.request('GET', `/v1/stacks/${seg(name)}/services`);
+  }
+
+  listStackTasks(name: string): Promise<TaskObject[]> {
+    return this.request('GET', `/v1/stacks/${seg(name)}/tasks`);
+  }
+
+  /** Back to the previous version; the rollback is recorded as a new version. */
+  rollbackStack(name: string): Promise<StackDeployResult> {
+    return this.request('POST', `/v1/stacks/${seg(name)}/rollback`, { body: {} });
+  }
+
+  /** Compose service name → replicas. */
+  scaleStack(name: string, services: Record<string, number>): Promise<ServiceView[]> {
+    return this.request('POST', `/v1/stacks/${seg(name)}/scale`, { body: { services } });
+  }
+
+  removeStack(name: string): Promise<RemoveStackResponse> {
+    return this.request('DELETE', `/v1/stacks/${seg(name)}`);
   }
 
   private async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; scoped?: boolean } = {}): Promise<T> {

@@ -5,7 +5,8 @@ import type { ServiceSpec, ServiceSpecInput } from '../api/service-spec.js';
 export type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
 
 /** A service as the API returns it: the stored object plus counts the manager computes. */
-export type ServiceView = ServiceObject & { replicas: { running: number; desired: number } };
+/** `replicas.completed`: one-shot tasks that ended with exit 0 and are not restarted (absent from older managers). */
+export type ServiceView = ServiceObject & { replicas: { running: number; desired: number; completed?: number } };
 
 export interface InfoResponse {
   version: string;

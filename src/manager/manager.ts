@@ -29,6 +29,11 @@ import { registerWebUi } from './http/web-ui.js';
 import { ReconcileLoop } from './loop/reconcile-loop.js';
 import { reconcile } from './orchestrator/reconcile.js';
 import { schedule } from './scheduler/schedule.js';
+import { FileApi } from './secrets/file-api.js';
+import { FilePins } from './secrets/file-pins.js';
+import { composeRenderer } from './stacks/compose-adapter.js';
+import { fileApiStackFiles } from './stacks/file-api-stack-files.js';
+import { StackApi } from './stacks/stacks.js';
 import type { Store } from './store/store.js';
 
 export interface ManagerOptions {
@@ -99,20 +104,25 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     certExpiryMs: options.certExpiryMs ?? defaultCertExpiryMs,
     isRevokedNode: (id) => revocations.isRevoked(id, ''),
   });
+  // Secrets and configs are sealed with the cluster's SecretBox, the key of the join tokens.
+  const secrets = new FileApi({ kind: 'secret', store, box: cluster.box, now: () => clock.now() });
+  const configs = new FileApi({ kind: 'config', store, box: cluster.box, now: () => clock.now() });
   const dispatcher = new Dispatcher({
     store,
     logger: logger.child({ component: 'dispatcher' }),
+    files: { content: (env, kind, name, version) => (kind === 'secret' ? secrets : configs).content(env, name, version) },
     ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
     ...(options.heartbeatGracePeriods !== undefined ? { heartbeatGracePeriods: options.heartbeatGracePeriods } : {}),
   });
-  const services = new ServiceApi(store, () => clock.now());
+  const services = new ServiceApi(store, () => clock.now(), new FilePins(store));
+  const stacks = new StackApi({ store, compose: composeRenderer(), services, files: fileApiStackFiles(store, secrets, configs), pinner: new FilePins(store), now: () => clock.now() });
   const now = (): number => clock.now();
   const accounts = new AccountApi(store, now);
   const audit = new AuditLog({ store, logger: logger.child({ component: 'audit' }), now, ...(options.auditRetentionMs !== undefined ? { retentionMs: options.auditRetentionMs } : {}) });
   // Started before anything is served; it catches up from the last audited revision on its own.
   await audit.start();
   const auth = { accounts, sessions: new SessionApi(store, accounts, now), apiKeys: new ApiKeyApi(store, now), throttle: new LoginThrottle({ now }), audit };
-  const environments = new EnvironmentApi(store, accounts, { now, removeWith: [(env) => ca.environmentRemovalOps(env)] });
+  const environments = new EnvironmentApi(store, accounts, { now, removeWith: [(env) => ca.environmentRemovalOps(env), (env) => secrets.environmentRemovalOps(env), (env) => configs.environmentRemovalOps(env), (env) => stacks.environmentRemovalOps(env)] });
   // Before serving: requests that name no environment act in `default`.
   await environments.ensureDefault();
   const authRequired = options.auth !== 'open';
@@ -130,6 +140,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       auth,
       environments,
       audit,
+      secrets,
+      configs,
+      stacks,
       info: async (env) => ({
         version: shoalVersion,
         revision: await store.revision(),

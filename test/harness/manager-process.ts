@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ShoalClient } from '../../src/client/shoal-client.js';
-import { adminClient } from './admin-client.js';
+import { adminClient, printedAdminPassword } from './admin-client.js';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait.js';
 
@@ -61,7 +61,11 @@ export class ManagerProcess {
     await Promise.race([waitFor('the manager to start', () => this.stderr.split('agents join').length > banners, 60_000, 100), exited]);
     exited.catch(() => undefined);
     // The session outlives any test, so a restarted manager keeps the first start's client.
-    this.adminSession ??= await adminClient(this.url, this.stderr);
+    if (!this.adminSession) {
+      // The password line follows the banner: wait for it rather than read a half-printed output.
+      await Promise.race([waitFor('the administrator password', () => printedAdminPassword(this.stderr), 30_000, 50), exited]);
+      this.adminSession = await adminClient(this.url, this.stderr);
+    }
     await this.adminSession.health();
     return this;
   }

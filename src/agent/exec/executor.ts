@@ -11,6 +11,21 @@ export const shoalLabels = {
   node: 'io.shoal.node.id',
 } as const;
 
+/** The engine's verdict of a container's health check (Docker's State.Health.Status). */
+export type ContainerHealth = 'starting' | 'healthy' | 'unhealthy';
+
+/**
+ * A secret or config file the agent wrote for a task, given to the container read-only at
+ * `target`. The executor only mounts it: writing, modes, owners and removal are the agent's
+ * (src/agent/files/), so every executor shows the container the same bytes.
+ */
+export interface TaskFileMount {
+  /** The file on the node (the agent's per-task folder). */
+  hostPath: string;
+  /** Absolute path in the container. */
+  target: string;
+}
+
 export interface ObservedContainer {
   containerId: string;
   taskId: string;
@@ -26,7 +41,12 @@ export interface ObservedContainer {
   error?: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Present only for a container with a health check (its own or its image's). */
+  health?: ContainerHealth;
 }
+
+/** Called with a container's new health each time it changes. */
+export type HealthListener = (containerId: string, health: ContainerHealth) => void;
 
 export interface ExitResult {
   exitCode: number;
@@ -62,8 +82,11 @@ export interface Executor {
   describe(): Promise<{ hostname: string; resources: NodeResources; engine: EngineDescription }>;
   /** Every container this executor created for any task, running or not. */
   list(): Promise<ObservedContainer[]>;
-  /** Creates the container (not started); returns its id. Missing image → ExecutorError('rejected'). */
-  prepare(task: TaskObject, nodeId: string): Promise<string>;
+  /**
+   * Creates the container (not started) with `files` mounted read-only; returns its id.
+   * Missing image → ExecutorError('rejected').
+   */
+  prepare(task: TaskObject, nodeId: string, files?: TaskFileMount[]): Promise<string>;
   start(containerId: string): Promise<void>;
   /**
    * Resolves when the container exits (at once when it already has). An aborted `signal`
@@ -76,4 +99,11 @@ export interface Executor {
   /** Removes the container; a container already gone is not an error. */
   remove(containerId: string): Promise<void>;
   logs(containerId: string, options: LogOptions): AsyncIterable<LogLine>;
+  /**
+   * Reports health changes of this executor's containers until `signal` aborts. When the watch
+   * (re)connects it also reports the current health of every container that has one, so no
+   * change is lost while it was away. The engine, not the agent, runs the checks; an unhealthy
+   * container is only reported, never restarted here. `onError`: lost connections (retried).
+   */
+  watchHealth(listener: HealthListener, signal: AbortSignal, onError?: (err: unknown) => void): void;
 }

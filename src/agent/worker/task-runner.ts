@@ -3,11 +3,18 @@ import type { TaskObject } from '../../api/objects.js';
 import { canTransition, isTerminal, stateRank, type TaskState } from '../../api/task-state.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/logger.js';
-import { ExecutorError, type Executor, type ExitResult, type ObservedContainer } from '../exec/executor.js';
+import { ExecutorError, type ContainerHealth, type Executor, type ExitResult, type ObservedContainer, type TaskFileMount } from '../exec/executor.js';
+import { taskHasFiles, type TaskFileContent } from '../files/resolve-task-files.js';
+import type { TaskFileStore } from '../files/task-file-store.js';
 import { exitStatus, status, type ObservedStatus } from './task-status.js';
+
+/** What the assignments said about a task's secret and config files (see resolveTaskFiles). */
+export type OfferedFiles = { files: TaskFileContent[] } | { missing: string };
 
 export interface TaskRunnerDeps {
   executor: Executor;
+  /** Where the task's secret and config files are written before its container is created. */
+  files: TaskFileStore;
   nodeId: string;
   report(update: TaskStatusUpdate): void;
   /** Called once the task left the assignments and its container is gone. */
@@ -41,6 +48,11 @@ export class TaskRunner {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly retry = new Backoff({ initialMs: 500, maxMs: 10_000 });
+  /** File contents waiting for prepare; dropped once written, so secrets stay in memory briefly. */
+  private offered: OfferedFiles | undefined;
+  private health: ContainerHealth | undefined;
+  /** A health change arrived from the watch: newer than what an inspect in flight may say. */
+  private healthHeard = false;
 
   constructor(
     task: TaskObject,
@@ -64,6 +76,27 @@ export class TaskRunner {
   /** The latest status observed here, for the hello that resynchronises the manager. */
   observed(): TaskStatusUpdate | undefined {
     return this.last ? { taskId: this.task.id, status: this.last } : undefined;
+  }
+
+  /**
+   * The contents of the task's files, from an assignments message. A later message without them
+   * (e.g. a desired-state change) never replaces contents already offered.
+   */
+  offerFiles(offer: OfferedFiles): void {
+    if (this.containerId || this.started) return;
+    if ('missing' in offer && this.offered && 'files' in this.offered) return;
+    this.offered = offer;
+  }
+
+  /** True while the task's files are still to be written and no content was offered yet. */
+  needsFiles(): boolean {
+    return !this.containerId && !this.started && !(this.offered && 'files' in this.offered);
+  }
+
+  /** The engine says the container's health changed; a running task reports it. */
+  healthChanged(health: ContainerHealth): void {
+    this.healthHeard = true;
+    this.setHealth(health);
   }
 
   update(task: TaskObject): void {
@@ -139,10 +172,13 @@ export class TaskRunner {
       }
       this.emit(status('accepted', 'accepted'));
       this.emit(status('preparing', 'preparing'));
+      const mounts = await this.writeFiles();
+      if (!mounts) return false;
       try {
-        this.containerId = await executor.prepare(this.task, nodeId);
+        this.containerId = await executor.prepare(this.task, nodeId, mounts);
       } catch (err) {
         this.emitFailure(err);
+        await this.removeFiles();
         return false;
       }
       return true;
@@ -156,9 +192,57 @@ export class TaskRunner {
       return false;
     }
     this.started = true;
-    this.emit(status('running', 'started', { containerId }));
+    // The engine emits no event for the first "starting"; read it once so a task with a
+    // health check never looks, even briefly, like one without.
+    const seen = await executor.inspect(containerId).catch(() => undefined);
+    if (!this.healthHeard && seen?.health) this.health = seen.health;
+    this.emit(status('running', 'started', { containerId, ...(this.health ? { health: this.health } : {}) }));
     this.watch();
     return true;
+  }
+
+  /**
+   * Writes the task's secret and config files; undefined when the task cannot run (reported as
+   * rejected or failed). A task whose contents did not come with the assignment is rejected,
+   * naming the secret or config, never any content.
+   */
+  private async writeFiles(): Promise<TaskFileMount[] | undefined> {
+    if (!taskHasFiles(this.task)) return [];
+    const offer = this.offered;
+    if (!offer || 'missing' in offer) {
+      const what = offer && 'missing' in offer ? offer.missing : 'secret and config files';
+      const text = `${what}: not sent to this node with the task`;
+      this.emit(status('rejected', text, { error: text }));
+      return undefined;
+    }
+    try {
+      const mounts = await this.deps.files.write(this.task.id, offer.files);
+      this.offered = undefined;
+      return mounts;
+    } catch (err) {
+      this.offered = undefined;
+      await this.removeFiles();
+      const text = `could not write secret and config files: ${errorText(err)}`;
+      this.emit(status('failed', text, { error: text }));
+      return undefined;
+    }
+  }
+
+  private async removeFiles(): Promise<void> {
+    try {
+      await this.deps.files.remove(this.task.id);
+    } catch (err) {
+      this.deps.logger.warn({ err, taskId: this.task.id }, 'could not delete task files');
+    }
+  }
+
+  private setHealth(health: ContainerHealth): void {
+    if (health === this.health) return;
+    this.health = health;
+    const containerId = this.containerId;
+    // Only a running task has a health worth reporting; the state itself does not move.
+    if (this.state !== 'running' || this.exit || !containerId || this.task.desiredState !== 'running') return;
+    this.emit(status('running', `health: ${health}`, { containerId, health }), true);
   }
 
   private async towardStopped(remove: boolean): Promise<boolean> {
@@ -176,6 +260,9 @@ export class TaskRunner {
       await executor.remove(containerId);
       this.containerId = undefined;
     }
+    // The files live exactly as long as the container that mounts them.
+    this.offered = undefined;
+    await this.deps.files.remove(this.task.id);
     if (this.removed) {
       this.stopped = true;
       this.watchAbort.abort();
@@ -186,10 +273,11 @@ export class TaskRunner {
 
   private adopt(c: ObservedContainer): void {
     this.containerId = c.containerId;
+    if (c.health) this.health = c.health;
     if (c.running) {
       this.started = true;
       if (this.task.desiredState === 'running' && !isTerminal(this.state)) {
-        this.emit(status('running', 'started (adopted)', { containerId: c.containerId }), true);
+        this.emit(status('running', 'started (adopted)', { containerId: c.containerId, ...(c.health ? { health: c.health } : {}) }), true);
       }
     } else if (c.startedAt) {
       this.started = true;

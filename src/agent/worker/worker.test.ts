@@ -1,21 +1,32 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import type { TaskStatusUpdate } from '../../api/agent-protocol.js';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { TaskFilePayload, TaskStatusUpdate } from '../../api/agent-protocol.js';
 import type { TaskObject } from '../../api/objects.js';
 import type { ServiceSpecInput } from '../../api/service-spec.js';
 import { createLogger } from '../../lib/logger.js';
 import { makeTestTask } from '../../../test/executor-contract.js';
 import { FakeExecutor } from '../executor/fake/fake-executor.js';
+import { TaskFileStore } from '../files/task-file-store.js';
 import { Worker } from './worker.js';
 
 const logger = createLogger('worker-test', 'silent');
 const nodeId = 'n1';
+const scratch = mkdtempSync(join(tmpdir(), 'shoal-worker-'));
+after(() => rm(scratch, { recursive: true, force: true }));
+let stores = 0;
 
-function setup(executor = new FakeExecutor()): { worker: Worker; executor: FakeExecutor; batches: TaskStatusUpdate[][] } {
+function setup(
+  executor = new FakeExecutor(),
+  files = new TaskFileStore(join(scratch, `files-${++stores}`)),
+): { worker: Worker; executor: FakeExecutor; batches: TaskStatusUpdate[][]; files: TaskFileStore } {
   const batches: TaskStatusUpdate[][] = [];
-  const worker = new Worker({ executor, logger, report: (u) => batches.push(u), batchMs: 5 });
+  const worker = new Worker({ executor, files, logger, report: (u) => batches.push(u), batchMs: 5 });
   worker.setNodeId(nodeId);
-  return { worker, executor, batches };
+  return { worker, executor, batches, files };
 }
 
 const task = (spec: ServiceSpecInput, fields: Partial<TaskObject> = {}): TaskObject =>
@@ -24,9 +35,12 @@ const task = (spec: ServiceSpecInput, fields: Partial<TaskObject> = {}): TaskObj
 const states = (batches: TaskStatusUpdate[][], taskId: string): string[] =>
   batches.flat().filter((u) => u.taskId === taskId).map((u) => u.status.state);
 
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
+/** Waits until `probe` gives something other than false or undefined, and returns it. */
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 2000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
@@ -139,4 +153,104 @@ void test("another node's containers on the same engine are neither adopted nor 
   await worker.stop();
   assert.equal(executor.calls.remove, 0);
   assert.equal((await executor.inspect(foreignId))?.running, true);
+});
+
+const statuses = (batches: TaskStatusUpdate[][], taskId: string): TaskStatusUpdate['status'][] =>
+  batches.flat().filter((u) => u.taskId === taskId).map((u) => u.status);
+
+void test('health changes of a running task are reported as running updates', async () => {
+  const { worker, batches, executor } = setup();
+  await worker.init();
+  const good = task({ image: 'fake/app:1', healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 30 } });
+  const bad = task({ image: 'fake/app:1', healthcheck: { test: ['CMD-SHELL', 'exit 1'], intervalMs: 10, retries: 2 } });
+  const plain = task({ image: 'fake/app:1' });
+  worker.apply({ full: true, tasks: [good, bad, plain], removed: [] });
+  await until('healthy and unhealthy', () =>
+    statuses(batches, good.id).some((s) => s.health === 'healthy') && statuses(batches, bad.id).some((s) => s.health === 'unhealthy'),
+  );
+  const goodSeen = statuses(batches, good.id);
+  assert.deepEqual(goodSeen.map((s) => s.state), ['accepted', 'preparing', 'starting', 'running', 'running']);
+  assert.deepEqual(goodSeen.slice(3).map((s) => s.health), ['starting', 'healthy']);
+  assert.equal(goodSeen[4]?.containerId, goodSeen[3]?.containerId);
+  assert.deepEqual(statuses(batches, bad.id).slice(3).map((s) => [s.state, s.health, s.message]), [
+    ['running', 'starting', 'started'],
+    ['running', 'unhealthy', 'health: unhealthy'],
+  ]);
+  assert.equal(executor.calls.start, 3, 'an unhealthy container is reported, not restarted');
+  assert.ok(statuses(batches, plain.id).every((s) => s.health === undefined));
+  assert.equal(worker.observed().find((u) => u.taskId === bad.id)?.status.health, 'unhealthy', 'hello carries the health');
+
+  const goodId = goodSeen[3]?.containerId ?? '';
+  executor.setHealth(goodId, 'unhealthy');
+  executor.setHealth(goodId, 'unhealthy');
+  await until('unhealthy', () => statuses(batches, good.id).some((s) => s.health === 'unhealthy'));
+  assert.equal(statuses(batches, good.id).filter((s) => s.health === 'unhealthy').length, 1, 'one report per change');
+  await worker.stop();
+});
+
+const payload = (kind: TaskFilePayload['kind'], name: string, version: number, text: string): TaskFilePayload => ({
+  kind,
+  name,
+  version,
+  data: Buffer.from(text).toString('base64'),
+});
+
+void test('secret and config files are written from the payloads, mounted, and deleted with the container', async () => {
+  const { worker, batches, executor, files } = setup();
+  await worker.init();
+  const t = task(
+    { image: 'fake/app:1', secrets: [{ source: 'db', mode: 0o400 }, { source: 'api', target: '/etc/api.key' }], configs: [{ source: 'app', target: 'app.conf' }] },
+    { fileVersions: { 'secret/db': 2, 'secret/api': 1, 'config/app': 7 } },
+  );
+  worker.apply({
+    full: true,
+    tasks: [t],
+    removed: [],
+    files: [payload('secret', 'db', 1, 'old'), payload('secret', 'db', 2, 'pw2'), payload('secret', 'api', 1, 'key'), payload('config', 'app', 7, 'port=80')],
+  });
+  const running = await until('running', () => statuses(batches, t.id).find((s) => s.state === 'running'));
+  const id = running.containerId ?? '';
+  const db = await executor.fileAt(id, '/run/secrets/db');
+  assert.equal(db?.data.toString(), 'pw2', 'the pinned version, not another');
+  assert.equal(db?.mode, 0o400);
+  assert.equal((await executor.fileAt(id, '/etc/api.key'))?.data.toString(), 'key');
+  assert.equal((await executor.fileAt(id, '/run/secrets/api')), undefined);
+  const conf = await executor.fileAt(id, '/app.conf');
+  assert.equal(conf?.data.toString(), 'port=80');
+  assert.equal(conf?.mode, 0o444);
+  assert.equal(((await stat(files.taskDir(t.id))).mode & 0o777), 0o700);
+
+  worker.apply({ full: false, tasks: [{ ...t, desiredState: 'shutdown' }], removed: [] });
+  await until('shutdown', () => states(batches, t.id).includes('shutdown'));
+  assert.ok(await stat(files.taskDir(t.id)), 'files stay while the container exists');
+  worker.apply({ full: false, tasks: [], removed: [t.id] });
+  await until('files deleted', async () => !(await stat(files.taskDir(t.id)).catch(() => undefined)));
+  await worker.stop();
+});
+
+void test('a task whose secret did not come with it is rejected, naming the secret only', async () => {
+  const { worker, batches, executor, files } = setup();
+  await worker.init();
+  const t = task({ image: 'fake/app:1', secrets: [{ source: 'db' }] }, { fileVersions: { 'secret/db': 3 } });
+  worker.apply({ full: true, tasks: [t], removed: [], files: [payload('secret', 'db', 2, 'not this one')] });
+  const rejected = await until('rejected', () => statuses(batches, t.id).find((s) => s.state === 'rejected'));
+  assert.equal(rejected.message, 'secret db (version 3): not sent to this node with the task');
+  assert.equal(executor.calls.prepare, 0);
+  assert.ok(!JSON.stringify(batches).includes(Buffer.from('not this one').toString('base64')));
+  assert.deepEqual(await readdir(files.root).catch(() => []), []);
+  await worker.stop();
+});
+
+void test('at start, files of tasks without a container are deleted, the others kept', async () => {
+  const executor = new FakeExecutor();
+  const files = new TaskFileStore(join(scratch, 'prune'));
+  const kept = task({ image: 'fake/app:1' });
+  await executor.prepare(kept, nodeId);
+  await files.write(kept.id, [{ kind: 'secret', name: 'a', target: '/run/secrets/a', data: Buffer.from('x'), mode: 0o444 }]);
+  await mkdir(join(files.root, 'stale-task'), { recursive: true });
+  await writeFile(join(files.root, 'stale-task', 'secret-0'), 'old');
+  const { worker } = setup(executor, files);
+  await worker.init();
+  assert.deepEqual(await readdir(files.root), [kept.id]);
+  await worker.stop();
 });

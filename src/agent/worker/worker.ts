@@ -1,13 +1,17 @@
-import type { TaskStatusUpdate } from '../../api/agent-protocol.js';
+import type { TaskFilePayload, TaskStatusUpdate } from '../../api/agent-protocol.js';
 import type { TaskObject } from '../../api/objects.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Executor, ObservedContainer } from '../exec/executor.js';
+import type { ContainerHealth, Executor, ObservedContainer } from '../exec/executor.js';
+import { FilePayloads, resolveTaskFiles, taskHasFiles } from '../files/resolve-task-files.js';
+import type { TaskFileStore } from '../files/task-file-store.js';
 import { StatusBatcher } from './status-batcher.js';
 import { containerStatus } from './task-status.js';
-import { TaskRunner } from './task-runner.js';
+import { TaskRunner, type OfferedFiles } from './task-runner.js';
 
 export interface WorkerOptions {
   executor: Executor;
+  /** Where tasks' secret and config files are written (see chooseFilesRoot). */
+  files: TaskFileStore;
   /** Receives batches of status updates (one 'status' message each). */
   report(updates: TaskStatusUpdate[]): void;
   logger: Logger;
@@ -19,6 +23,8 @@ export interface Assignments {
   full: boolean;
   tasks: TaskObject[];
   removed: string[];
+  /** Contents of the secrets and configs these tasks reference; used once, then dropped. */
+  files?: TaskFilePayload[];
 }
 
 /**
@@ -34,6 +40,7 @@ export class Worker {
   private readonly cleanups = new Set<Promise<void>>();
   private nodeId: string | undefined;
   private stopped = false;
+  private readonly healthWatch = new AbortController();
 
   constructor(private readonly options: WorkerOptions) {
     this.batcher = new StatusBatcher((updates) => options.report(updates), options.batchMs ?? 50);
@@ -45,13 +52,27 @@ export class Worker {
    */
   async init(nodeId?: string): Promise<void> {
     if (nodeId) this.nodeId = nodeId;
+    const { executor, files, logger } = this.options;
     const found = new Map<string, ObservedContainer[]>();
-    for (const c of await this.options.executor.list()) {
+    for (const c of await executor.list()) {
       const list = found.get(c.taskId) ?? [];
       list.push(c);
       found.set(c.taskId, list);
     }
     this.found = found;
+    // Files of tasks whose containers are gone (removed while the agent was down) go now;
+    // those of containers still here go when their container does.
+    try {
+      const pruned = await files.prune(new Set(found.keys()));
+      if (pruned.length > 0) logger.info({ tasks: pruned.length }, 'deleted files of tasks no longer on this node');
+    } catch (err) {
+      logger.warn({ err }, 'could not prune task files');
+    }
+    executor.watchHealth(
+      (containerId, health) => this.healthChanged(containerId, health),
+      this.healthWatch.signal,
+      (err) => logger.warn({ err }, 'container health watch lost; reconnecting'),
+    );
   }
 
   /** The node id assignments are for; set once the manager has welcomed this agent. */
@@ -89,10 +110,17 @@ export class Worker {
       const wanted = new Set(mine.map((t) => t.id));
       for (const [taskId, runner] of this.runners) if (!wanted.has(taskId)) runner.markRemoved();
     }
+    const payloads = new FilePayloads(assignments.files);
     for (const task of mine) {
       const runner = this.runners.get(task.id);
-      if (runner) runner.update(task);
-      else this.createRunner(task, nodeId);
+      // Decoded only for a task still to be prepared: a full resync resends every running task's.
+      const offer = taskHasFiles(task) && (!runner || runner.needsFiles()) ? resolveTaskFiles(task, payloads) : undefined;
+      if (runner) {
+        if (offer) runner.offerFiles(offer);
+        runner.update(task);
+      } else {
+        this.createRunner(task, nodeId, offer);
+      }
     }
     for (const taskId of assignments.removed) this.runners.get(taskId)?.markRemoved();
     if (assignments.full) this.removeUnclaimed();
@@ -111,12 +139,23 @@ export class Worker {
   /** Stops every runner's loop; containers keep running for the next agent to adopt. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.healthWatch.abort();
     this.batcher.stop();
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     await Promise.all(this.cleanups);
+    await this.options.files.tidy();
   }
 
-  private createRunner(task: TaskObject, nodeId: string): void {
+  private healthChanged(containerId: string, health: ContainerHealth): void {
+    for (const runner of this.runners.values()) {
+      if (runner.container() === containerId) {
+        runner.healthChanged(health);
+        return;
+      }
+    }
+  }
+
+  private createRunner(task: TaskObject, nodeId: string, offer: OfferedFiles | undefined): void {
     const containers = (this.found?.get(task.id) ?? []).filter((c) => this.ours(c));
     if (containers.length > 0) this.found?.delete(task.id);
     const adopted = pickContainer(containers);
@@ -126,6 +165,7 @@ export class Worker {
       task,
       {
         executor: this.options.executor,
+        files: this.options.files,
         nodeId,
         logger: this.options.logger,
         report: (update) => this.batcher.add(update),
@@ -136,6 +176,7 @@ export class Worker {
       adopted,
     );
     if (adopted) this.options.logger.info({ taskId: task.id, containerId: adopted.containerId }, 'adopted container');
+    if (offer) runner.offerFiles(offer);
     this.runners.set(task.id, runner);
     runner.kick();
   }
@@ -153,12 +194,14 @@ export class Worker {
 
   /** Shuts down and removes a container no task claims. */
   private discard(c: ObservedContainer): void {
-    const { executor, logger } = this.options;
+    const { executor, files, logger } = this.options;
     logger.info({ taskId: c.taskId, containerId: c.containerId }, 'removing container no task claims');
     const work = (async () => {
       try {
         if (c.running) await executor.shutdown(c.containerId, undefined, 10_000);
         await executor.remove(c.containerId);
+        // A second container of a claimed task shares its files with the one kept.
+        if (!this.runners.has(c.taskId)) await files.remove(c.taskId);
       } catch (err) {
         logger.warn({ err, containerId: c.containerId }, 'could not remove unclaimed container');
       }

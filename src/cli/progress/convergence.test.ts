@@ -100,3 +100,31 @@ test('a manager message that already says "update paused" is not repeated', () =
   const c = assessConvergence({ service, tasks: [], operation: 'update' });
   assert.equal(c.message, 'update paused: task web.1 rejected');
 });
+
+test('one-shot: completed tasks the policy keeps ended count as done', () => {
+  const service = makeService({}, { image: 'migrate', replicas: 2, restartPolicy: { condition: 'none' } });
+  const tasks = [makeTask(1, 'complete'), makeTask(2, 'starting')];
+  const c = assessConvergence({ service, tasks, operation: 'create' });
+  assert.equal(c.completed, 1);
+  assert.equal(c.phase, 'converging');
+  tasks[1] = makeTask(2, 'complete');
+  assert.equal(assessConvergence({ service, tasks, operation: 'create' }).phase, 'converged');
+  // A completed task already told to stop (replaced by a restart) is not the slot's result.
+  const restarted = [makeTask(1, 'complete', { desiredState: 'shutdown' }), makeTask(2, 'complete')];
+  assert.equal(assessConvergence({ service, tasks: restarted, operation: 'create' }).phase, 'converging');
+});
+
+test('one-shot: a failure the restart policy will not restart fails the wait, naming the task', () => {
+  const none = makeService({}, { image: 'migrate', replicas: 1, restartPolicy: { condition: 'none' } });
+  const failed = makeTask(1, 'failed', { status: { state: 'failed', message: 'failed', error: 'exit code 3', timestamp: '2024-01-01T00:00:00.000Z' } });
+  const c = assessConvergence({ service: none, tasks: [failed], operation: 'create' });
+  assert.equal(c.phase, 'failed');
+  assert.equal(c.message, 'task web.1 failed: exit code 3, and restart policy none does not restart it');
+  // With attempts left, a failure is only a step towards the restart.
+  const onFailure = makeService({}, { image: 'migrate', replicas: 1, restartPolicy: { condition: 'on-failure', maxAttempts: 2 } });
+  assert.equal(assessConvergence({ service: onFailure, tasks: [failed], operation: 'create' }).phase, 'converging');
+  const usedUp = { ...failed, restartHistory: ['2024-01-01T00:00:00.000Z', '2024-01-01T00:00:01.000Z'] };
+  const c2 = assessConvergence({ service: onFailure, tasks: [usedUp], operation: 'create' });
+  assert.equal(c2.phase, 'failed');
+  assert.match(c2.message ?? '', /no restart attempts left \(2\)/);
+});

@@ -21,6 +21,8 @@ export interface Convergence {
   phase: 'converging' | 'converged' | 'failed';
   /** Tasks of the current spec that should run and do. */
   running: number;
+  /** One-shot tasks of the current spec that ended with exit 0 and are not restarted: done. */
+  completed: number;
   desired: number;
   /** Tasks that should run but wait for the scheduler, with the scheduler's reasons counted. */
   pending: { count: number; reasons: { reason: string; count: number }[] };
@@ -37,30 +39,53 @@ const finishedStates = new Set<UpdateStatus['state']>(['completed', 'paused', 'r
 export const isUpdateFinished = (u: UpdateStatus | undefined): boolean => u !== undefined && finishedStates.has(u.state);
 
 /**
- * Whether a service has reached what the operation asked for. Replicated: as many running
- * tasks of the current spec version as replicas; global: every task that should run is running.
- * Either way an update or rollback in progress must have completed as well.
+ * Whether a service has reached what the operation asked for. Replicated: as many running (or,
+ * for one-shot services, successfully completed) tasks of the current spec version as replicas;
+ * global: every task that should run is running or completed. Either way an update or rollback
+ * in progress must have completed as well. A task that failed and that its restart policy will
+ * not restart fails the wait: the service can no longer converge.
  */
 export function assessConvergence(input: ConvergenceInput): Convergence {
   const { service, tasks, operation } = input;
   const live = tasks.filter((t) => t.desiredState === 'running');
   const current = live.filter((t) => t.specVersion === service.specVersion);
   const running = current.filter((t) => t.status.state === 'running').length;
+  // The orchestrator keeps a task desired running after it ended only when its restart policy keeps it ended.
+  const completed = current.filter((t) => t.status.state === 'complete').length;
   const desired = service.spec.mode === 'replicated' ? service.spec.replicas : live.length;
   const pending = pendingSummary(live);
   const failedTasks = tasks.filter(
     (t) => t.specVersion === service.specVersion && (t.status.state === 'failed' || t.status.state === 'rejected'),
   );
   const update = relevantUpdate(service.updateStatus, input.baseline);
-  const base = { running, desired, pending, failedTasks, ...(update ? { update } : {}) };
+  const base = { running, completed, desired, pending, failedTasks, ...(update ? { update } : {}) };
 
-  const failure = update ? updateFailure(update, operation) : undefined;
+  const failure = (update ? updateFailure(update, operation) : undefined) ?? endedForGood(service, current);
   if (failure) return { ...base, phase: 'failed', message: failure };
 
   const countsReached =
-    running === desired && (service.spec.mode === 'replicated' || desired > 0 || input.allowEmpty === true);
+    running + completed === desired && (service.spec.mode === 'replicated' || desired > 0 || input.allowEmpty === true);
   const updateDone = !update || update.state === 'completed' || update.state === 'rollback_completed';
   return { ...base, phase: countsReached && updateDone ? 'converged' : 'converging' };
+}
+
+/**
+ * "task migrate.1 failed: exit code 1, and restart policy none does not restart it". Only what
+ * is sure from the task alone: condition none, or every allowed attempt (counted over the
+ * slot's whole life) already made; a task the orchestrator is about to restart is not final.
+ */
+function endedForGood(service: ServiceObject, current: readonly TaskObject[]): string | undefined {
+  const policy = service.spec.restartPolicy;
+  const final = current.find((t) => {
+    if (t.status.state !== 'failed' && t.status.state !== 'rejected') return false;
+    if (policy.condition === 'none') return true;
+    return policy.maxAttempts > 0 && policy.windowMs === 0 && (t.restartHistory?.length ?? 0) >= policy.maxAttempts;
+  });
+  if (!final) return undefined;
+  const where = `${final.serviceName}.${final.slot ?? final.nodeId ?? final.id}`;
+  const why = final.status.error || final.status.message;
+  const rule = policy.condition === 'none' ? 'restart policy none does not restart it' : `no restart attempts left (${policy.maxAttempts})`;
+  return `task ${where} ${final.status.state}${why ? `: ${why}` : ''}, and ${rule}`;
 }
 
 function relevantUpdate(status: UpdateStatus | undefined, baseline: UpdateStatus | undefined): UpdateStatus | undefined {

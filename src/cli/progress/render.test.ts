@@ -26,3 +26,9 @@ test('task error line', () => {
   const t = makeTask(2, 'rejected', { status: { state: 'rejected', message: '', error: 'No such image: ngnx', timestamp: '' } });
   assert.equal(taskErrorLine(t), 'web.2: rejected: No such image: ngnx');
 });
+
+test('summary shows completed one-shot tasks as done', () => {
+  const service = makeService({}, { image: 'migrate', replicas: 2, restartPolicy: { condition: 'none' } });
+  const c = assessConvergence({ service, tasks: [makeTask(1, 'complete'), makeTask(2, 'running')], operation: 'create' });
+  assert.equal(summaryLine(service, c), 'web: 1/2 running, 1 completed  [##]');
+});

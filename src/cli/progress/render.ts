@@ -5,7 +5,8 @@ import type { Convergence } from './convergence.js';
 /** `web: 3/5 running  [###--]`, plus the update state while one runs. */
 export function summaryLine(service: ServiceObject, c: Convergence): string {
   let line = `${service.name}: ${c.running}/${c.desired} running`;
-  if (c.desired > 0) line += `  [${bar(c.running, c.desired)}]`;
+  if (c.completed > 0) line += `, ${c.completed} completed`;
+  if (c.desired > 0) line += `  [${bar(c.running + c.completed, c.desired)}]`;
   if (c.update && (c.update.state === 'updating' || c.update.state === 'rollback_started')) {
     line += `  ${c.update.state === 'updating' ? 'updating' : 'rolling back'}${c.update.message ? `: ${c.update.message}` : ''}`;
   }

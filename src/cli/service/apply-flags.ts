@@ -5,6 +5,7 @@ import { parseDuration } from '../parse/duration.js';
 import { parseKeyValue, splitWords } from '../parse/key-value.js';
 import { parseMemory } from '../parse/memory.js';
 import { parseMount } from '../parse/mount.js';
+import { parseFileReference } from '../parse/file-reference.js';
 import { parseChoice, parseNonNegativeInt, parseRatio } from '../parse/number.js';
 import { parseConstraintFlag, parsePlacementPref, sameConstraint } from '../parse/placement.js';
 import { parsePublish, publishMatcher } from '../parse/publish.js';
@@ -78,6 +79,11 @@ export function applyServiceFlags(input: ServiceSpec, flags: ServiceFlagValues, 
     spec.ports.push(p);
   });
   each('mountRm', text, (target) => (spec.mounts = spec.mounts.filter((m) => m.target !== target)));
+  // Secrets and configs are keyed by name (a name is mounted once), as docker's --secret-rm is.
+  each('secretRm', text, (source) => (spec.secrets = spec.secrets.filter((r) => r.source !== source)));
+  each('secretAdd', parseFileReference, (r) => (spec.secrets = [...spec.secrets.filter((x) => x.source !== r.source), r]));
+  each('configRm', text, (source) => (spec.configs = spec.configs.filter((r) => r.source !== source)));
+  each('configAdd', parseFileReference, (r) => (spec.configs = [...spec.configs.filter((x) => x.source !== r.source), r]));
   each('mountAdd', parseMount, (m) => {
     spec.mounts = spec.mounts.filter((x) => x.target !== m.target);
     spec.mounts.push(m);

@@ -11,6 +11,8 @@ export interface CreateOptions extends Omit<ServiceFlagValues, 'image' | 'args'>
   placementPref?: string[];
   publish?: string[];
   mount?: string[];
+  secret?: string[];
+  config?: string[];
   env?: string[];
   label?: string[];
   containerLabel?: string[];
@@ -38,6 +40,8 @@ export function buildCreateRequest(
     placementPrefAdd: opts.placementPref,
     publishAdd: opts.publish,
     mountAdd: opts.mount,
+    secretAdd: opts.secret,
+    configAdd: opts.config,
   };
   // Mode first, so that --replicas can be checked against it.
   const spec = applyServiceFlags(fresh, flags, { names: createFlagNames, lookupEnv });

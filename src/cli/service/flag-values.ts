@@ -27,6 +27,11 @@ export interface ServiceFlagValues {
   publishRm?: string[];
   mountAdd?: string[];
   mountRm?: string[];
+  /** `source=NAME,target=...` or `NAME`; removed by name. */
+  secretAdd?: string[];
+  secretRm?: string[];
+  configAdd?: string[];
+  configRm?: string[];
   replicasMaxPerNode?: string;
   reserveCpu?: string;
   reserveMemory?: string;
@@ -70,6 +75,8 @@ export const createFlagNames: FlagNames = {
   placementPrefAdd: '--placement-pref',
   publishAdd: '--publish',
   mountAdd: '--mount',
+  secretAdd: '--secret',
+  configAdd: '--config',
 };
 
 export function flagName(key: FlagKey, names: FlagNames = {}): string {

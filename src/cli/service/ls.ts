@@ -13,11 +13,17 @@ export function serviceRows(services: readonly ServiceView[], trunc = true): str
       shortId(s.id, trunc),
       s.name,
       s.spec.mode,
-      `${s.replicas.running}/${s.replicas.desired}`,
+      replicaCount(s.replicas),
       s.spec.image,
       s.spec.ports.map(formatPort).join(', '),
       s.updateStatus ? s.updateStatus.state.replace('_', ' ') : '',
     ]);
+}
+
+/** `2/3`, or `0/1 (1 completed)` for a one-shot service that finished: done, not broken. */
+export function replicaCount(r: ServiceView['replicas']): string {
+  const completed = r.completed ?? 0;
+  return `${r.running}/${r.desired}${completed > 0 ? ` (${completed} completed)` : ''}`;
 }
 
 export function registerServiceLs(parent: Command, io: CliIo): void {

@@ -42,6 +42,8 @@ export function addCreateOptions(cmd: Command): Command {
   repeatable(cmd, '--placement-pref <pref>', 'spread=node.labels.KEY (repeatable)');
   repeatable(cmd, '-p, --publish <port>', 'publish a port: 8080:80, 8080:80/udp or published=8080,target=80 (repeatable)');
   repeatable(cmd, '--mount <mount>', 'type=bind|volume|tmpfs,source=...,target=...[,readonly] (repeatable)');
+  repeatable(cmd, '--secret <secret>', 'mount a secret: NAME or source=NAME,target=FILE,uid=,gid=,mode=0400 (at /run/secrets/; repeatable)');
+  repeatable(cmd, '--config <config>', 'mount a config: NAME or source=NAME,target=/PATH,mode=0444 (repeatable)');
   repeatable(cmd, '-e, --env <KEY=VALUE>', 'environment variable (repeatable)');
   repeatable(cmd, '-l, --label <key=value>', 'service label (repeatable)');
   repeatable(cmd, '--container-label <key=value>', 'container label (repeatable)');
@@ -64,6 +66,8 @@ export function addUpdateOptions(cmd: Command): Command {
     ['placement-pref', 'placement preference spread=node.labels.KEY'],
     ['publish', 'published port (add: 8080:80; remove by published or target port)'],
     ['mount', 'mount (add: type=...,target=...; remove by target)'],
+    ['secret', 'secret (add: source=NAME,target=...; remove by name)'],
+    ['config', 'config (add: source=NAME,target=...; remove by name)'],
   ] as const) {
     repeatable(cmd, `--${name}-add <value>`, `add or replace: ${what}`);
     repeatable(cmd, `--${name}-rm <value>`, `remove: ${what}`);

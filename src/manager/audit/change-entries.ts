@@ -3,6 +3,7 @@ import type { AuditDetails, AuditEntry, AuditObjectRef } from '../../api/audit.j
 import type { NodeObject, ServiceObject, TaskObject } from '../../api/objects.js';
 import type { SessionObject } from '../auth/account-object.js';
 import type { Change, ChangeBatch, StoredObject } from '../store/store.js';
+import type { StackObject } from '../stacks/stack-object.js';
 import { redact } from './audit-redaction.js';
 
 /** An entry before the log numbers and chains it. */
@@ -54,6 +55,8 @@ function bodiesOf(change: Change, actor: string): Body[] {
       return nodeBodies(change.value as NodeObject | undefined, change.prev as NodeObject | undefined);
     case 'service':
       return serviceBodies(change.value as ServiceObject | undefined, change.prev as ServiceObject | undefined);
+    case 'stack':
+      return stackBodies(change);
     case 'api-key':
       // Recording when a key was last used is bookkeeping, not a change to the key; the use
       // itself shows as the actor of every write made with the key.
@@ -133,10 +136,11 @@ function serviceBodies(value: ServiceObject | undefined, prev: ServiceObject | u
 }
 
 /**
- * Kinds whose contents are never copied into the history (secret values), only that they
- * changed and which fields: audit entries are readable by every role of the environment.
+ * Kinds whose contents are never copied into the history (secret values; config contents,
+ * sealed like secrets), only that they changed: audit entries are readable by every role of
+ * the environment.
  */
-const opaqueKinds = new Set<string>(['secret']);
+const opaqueKinds = new Set<string>(['secret', 'config']);
 
 /** Any other kind (accounts, API keys, environments, the cluster object, kinds added later). */
 function genericBodies(change: Change): Body[] {
@@ -156,6 +160,26 @@ function genericBodies(change: Change): Body[] {
   const changed = [...new Set([...Object.keys(prev), ...Object.keys(value)])].filter((k) => !isDeepStrictEqual(prev[k], value[k]));
   if (changed.length === 0) return [];
   return [{ action: 'update', object, before: redact(prev), after: redact(value), details: { changed: changed.sort().join(',') } }];
+}
+
+/**
+ * A stack version as a summary: which version, who deployed it, its files' names and its
+ * services. The services' own entries carry their specs; the source and the variables (which
+ * may hold credentials) and ten versions of history would only bloat every entry.
+ */
+function stackBodies(change: Change): Body[] {
+  const o = change.value ?? change.prev;
+  if (!o) return [];
+  const object = objectRef('stack', o);
+  const summary = (s: StoredObject | undefined): unknown => {
+    if (!s) return undefined;
+    const { current } = s as unknown as StackObject;
+    return { version: current.version, deployedBy: current.deployedBy, files: current.source.files.map((f) => f.name), services: current.services, ...(current.rollbackOf !== undefined ? { rollbackOf: current.rollbackOf } : {}) };
+  };
+  if (!change.value) return [{ action: 'delete', object, before: summary(change.prev) }];
+  if (!change.prev) return [{ action: 'create', object, after: summary(change.value) }];
+  const rollbackOf = (change.value as unknown as StackObject).current.rollbackOf;
+  return [{ action: rollbackOf !== undefined ? 'rollback' : 'update', object, before: summary(change.prev), after: summary(change.value) }];
 }
 
 function objectRef(kind: string, o: StoredObject): AuditObjectRef {

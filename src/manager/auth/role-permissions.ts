@@ -37,6 +37,8 @@ export const rolePermissions: Readonly<Record<Permission, readonly Grantee[]>> =
   'event:read': all,
   'secret:read': ['owner', 'member'],
   'secret:write': ['owner', 'member'],
+  'config:read': all,
+  'config:write': writers,
   'apikey:read': ['owner'],
   'apikey:write': ['owner'],
   'account:admin': ['admin'],

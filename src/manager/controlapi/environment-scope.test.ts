@@ -82,5 +82,5 @@ test('tasks: listed only in their environment; filters naming another environmen
   assert.deepEqual((await tasks.list(prod, { service: 'web', node: 'box' })).map((t) => t.id), ['tprod']);
   await assert.rejects(tasks.list(dev, { service: p.id }), notFound);
   await assert.rejects(tasks.list(dev, { node: 'prodnode001' }), notFound);
-  assert.deepEqual((await services.get(dev, 'web')).replicas, { running: 1, desired: 1 }, 'replica counts see only the environment\'s tasks');
+  assert.deepEqual((await services.get(dev, 'web')).replicas, { running: 1, desired: 1, completed: 0 }, 'replica counts see only the environment\'s tasks');
 });

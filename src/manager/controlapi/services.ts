@@ -8,11 +8,18 @@ import { ConflictError, type Op, type Store } from '../store/store.js';
 import type { RequestContext } from './request-context.js';
 import { resolveService } from './refs.js';
 
-export interface ServiceView extends ServiceObject {
-  replicas: { running: number; desired: number };
+/** Pins the secrets and configs a spec mounts (`secrets/file-pins.ts`); refuses missing ones naming the field. */
+export interface FileVersionPinner {
+  pin(env: string, spec: ServiceSpec): Promise<Record<string, number>>;
 }
 
-const claimId = (env: string, name: string): string => `service/${env}/${name}`;
+export interface ServiceView extends ServiceObject {
+  /** `completed`: one-shot tasks that ended with exit 0 and that the restart policy keeps ended. */
+  replicas: { running: number; desired: number; completed: number };
+}
+
+/** The name-claim id reserving a service name in an environment (stacks write claims in their own commits). */
+export const claimId = (env: string, name: string): string => `service/${env}/${name}`;
 
 /**
  * Fields that change how tasks run. A change to any other field (replicas, update and rollback
@@ -27,6 +34,7 @@ export class ServiceApi {
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
+    private readonly files?: FileVersionPinner,
   ) {}
 
   async list(ctx: RequestContext, filter: { name?: string } = {}): Promise<ServiceView[]> {
@@ -53,6 +61,7 @@ export class ServiceApi {
       spec: input.spec,
       specVersion: 1,
     };
+    await this.pinFiles(service);
     const claim = { id: claimId(ctx.env, input.name), env: ctx.env, version: 0, objectId: service.id };
     try {
       await this.store.commit([
@@ -107,22 +116,17 @@ export class ServiceApi {
       throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${spec.mode}; remove and create it`, 'spec.mode');
     }
     if (isDeepStrictEqual(current.spec, spec) && state === 'updating') return this.get(ctx, current.id);
-    const time = new Date(this.now()).toISOString();
-    const rollsTasks = !isDeepStrictEqual(taskSpecOf(current.spec), taskSpecOf(spec));
-    const next: ServiceObject = { ...current, spec, updatedAt: time };
-    if (rollsTasks || state === 'rollback_started') {
-      next.previousSpec = current.spec;
-      next.specVersion = current.specVersion + (rollsTasks ? 1 : 0);
-      const updateStatus: UpdateStatus = {
-        state,
-        startedAt: time,
-        message: state === 'updating' ? 'update in progress' : 'rollback in progress',
-        targetSpecVersion: next.specVersion,
-      };
-      next.updateStatus = rollsTasks ? updateStatus : { ...updateStatus, state: 'rollback_completed', completedAt: time, message: 'rollback completed' };
-    }
+    const next = serviceWithSpec(current, spec, state, new Date(this.now()).toISOString());
+    await this.pinFiles(next);
     await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
     return this.get(ctx, current.id);
+  }
+
+  /** Sets the current versions of what the spec mounts, which new tasks copy (none: no field). */
+  private async pinFiles(service: ServiceObject): Promise<void> {
+    const pins = this.files ? await this.files.pin(service.env, service.spec) : {};
+    if (Object.keys(pins).length > 0) service.fileVersions = pins;
+    else delete service.fileVersions;
   }
 
   private async commitOrConflict(ops: Op[], ctx: RequestContext): Promise<void> {
@@ -135,9 +139,33 @@ export class ServiceApi {
   }
 }
 
+/**
+ * The service after a spec change, as `update` and `rollback` write it: a change that replaces
+ * tasks starts a rollout (update or rollback config). Exported so a stack deploy can write the
+ * changes of many services in one commit.
+ */
+export function serviceWithSpec(current: ServiceObject, spec: ServiceSpec, state: 'updating' | 'rollback_started', time: string): ServiceObject {
+  const rollsTasks = !isDeepStrictEqual(taskSpecOf(current.spec), taskSpecOf(spec));
+  const next: ServiceObject = { ...current, spec, updatedAt: time };
+  if (rollsTasks || state === 'rollback_started') {
+    next.previousSpec = current.spec;
+    next.specVersion = current.specVersion + (rollsTasks ? 1 : 0);
+    const updateStatus: UpdateStatus = {
+      state,
+      startedAt: time,
+      message: state === 'updating' ? 'update in progress' : 'rollback in progress',
+      targetSpecVersion: next.specVersion,
+    };
+    next.updateStatus = rollsTasks ? updateStatus : { ...updateStatus, state: 'rollback_completed', completedAt: time, message: 'rollback completed' };
+  }
+  return next;
+}
+
 function withReplicas(service: ServiceObject, tasks: TaskObject[]): ServiceView {
   const live = tasks.filter((t) => t.desiredState === 'running');
   const running = live.filter((t) => t.status.state === 'running' && t.specVersion === service.specVersion).length;
+  // A completed task still desired running is one its restart policy keeps ended: a done one-shot.
+  const completed = live.filter((t) => t.status.state === 'complete' && t.specVersion === service.specVersion).length;
   const desired = service.spec.mode === 'replicated' ? service.spec.replicas : live.length;
-  return { ...service, replicas: { running, desired } };
+  return { ...service, replicas: { running, desired, completed } };
 }

@@ -12,6 +12,7 @@ const statusUpdate = z.object({
     error: z.string().max(4000).optional(),
     containerId: z.string().max(200).optional(),
     exitCode: z.number().int().optional(),
+    health: z.enum(['starting', 'healthy', 'unhealthy']).optional(),
   }),
 });
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AgentMessage, LogLine, ManagerMessage } from '../../api/agent-protocol.js';
+import type { AgentMessage, LogLine, ManagerMessage, TaskFilePayload } from '../../api/agent-protocol.js';
 import { taskName, type NodeObject, type TaskObject } from '../../api/objects.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
@@ -11,6 +11,7 @@ import type { ChangeBatch, Store, WatchHandle } from '../store/store.js';
 import { parseAgentMessage } from './agent-message-schema.js';
 import type { LogSource, TaskLogLine } from './log-source.js';
 import { StatusWriter } from './status-writer.js';
+import { filesForTasks, type TaskFileSource } from './task-files.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -18,6 +19,8 @@ export interface DispatcherOptions {
   heartbeatPeriodMs?: number;
   /** Missed periods before a node is marked down. */
   heartbeatGracePeriods?: number;
+  /** Secret and config content for the tasks assigned (none: assignments carry no files). */
+  files?: TaskFileSource;
 }
 
 interface Session {
@@ -47,6 +50,8 @@ export class Dispatcher implements LogSource {
   private watch: WatchHandle | undefined;
   private checker: NodeJS.Timeout | undefined;
   private readonly startedAt = Date.now();
+  /** Incremental assignments go out in commit order, also while their files are read. */
+  private pushQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DispatcherOptions) {
     this.periodMs = options.heartbeatPeriodMs ?? 1000;
@@ -145,7 +150,7 @@ export class Dispatcher implements LogSource {
     this.lastSeen.set(id, Date.now());
     this.send(ws, { type: 'welcome', nodeId: id, heartbeatPeriodMs: this.periodMs });
     const tasks = await store.list<TaskObject>('task', { where: { nodeId: id } });
-    this.send(ws, { type: 'assignments', full: true, tasks, removed: [] });
+    this.send(ws, { type: 'assignments', full: true, tasks, removed: [], ...(await this.filesFor(tasks)) });
     logger.info({ nodeId: id, hostname: msg.hostname, address }, 'agent session started');
     return id;
   }
@@ -184,10 +189,26 @@ export class Dispatcher implements LogSource {
       const assignmentChanged = !prev || prev.nodeId !== value.nodeId || prev.desiredState !== value.desiredState || prev.specVersion !== value.specVersion;
       if (assignmentChanged) entry(value.nodeId).tasks.push(value);
     }
-    for (const [nodeId, e] of perNode) {
-      const session = this.sessions.get(nodeId);
-      if (session) this.send(session.socket, { type: 'assignments', full: false, tasks: e.tasks, removed: e.removed });
-    }
+    if (perNode.size === 0) return;
+    this.pushQueue = this.pushQueue.then(async () => {
+      for (const [nodeId, e] of perNode) {
+        if (!this.sessions.has(nodeId)) continue;
+        const files = await this.filesFor(e.tasks).catch((err: unknown) => {
+          // The tasks still go out: without their files the agent fails them, and they are retried.
+          this.options.logger.error({ err, nodeId }, 'reading secret and config content for an assignment failed');
+          return {};
+        });
+        const session = this.sessions.get(nodeId);
+        if (session) this.send(session.socket, { type: 'assignments', full: false, tasks: e.tasks, removed: e.removed, ...files });
+      }
+    });
+  }
+
+  /** The `files` field for an assignment of these tasks: the content their secrets and configs pin. Never logged. */
+  private async filesFor(tasks: TaskObject[]): Promise<{ files?: TaskFilePayload[] }> {
+    if (!this.options.files) return {};
+    const files = await filesForTasks(tasks, this.options.files);
+    return files.length > 0 ? { files } : {};
   }
 
   /** A removed node loses its session at once; its certificate is refused from now on. */

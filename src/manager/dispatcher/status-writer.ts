@@ -68,11 +68,14 @@ export class StatusWriter {
     const next = new Map<string, TaskObject>();
     for (const { nodeId, update } of batch) {
       const task = next.get(update.taskId) ?? (await this.store.get<TaskObject>('task', update.taskId));
-      // A node may only speak for its own tasks, and states never move backwards.
-      if (!task || task.nodeId !== nodeId || !canTransition(task.status.state, update.status.state)) continue;
+      // A node may only speak for its own tasks, and states never move backwards; a running
+      // task's health may change while its state stays.
+      if (!task || task.nodeId !== nodeId) continue;
+      const healthOnly = task.status.state === 'running' && update.status.state === 'running' && update.status.health !== undefined && update.status.health !== task.status.health;
+      if (!healthOnly && !canTransition(task.status.state, update.status.state)) continue;
       const status = { ...task.status, ...update.status };
       delete status.pendingReason;
-      if (update.status.state === 'running') status.runningSince = update.status.timestamp;
+      if (update.status.state === 'running' && !healthOnly) status.runningSince = update.status.timestamp;
       next.set(task.id, { ...task, status, updatedAt: new Date().toISOString() });
     }
     return [...next.values()].map((t) => ({ op: 'put', kind: 'task', value: t, expectVersion: t.version }));

@@ -22,6 +22,9 @@ export type Permission =
   /** Secret values: restricted and readonly callers never read or write them. */
   | 'secret:read'
   | 'secret:write'
+  /** Configs are not secret: every role reads them (content included), writers change them. */
+  | 'config:read'
+  | 'config:write'
   /** API keys of an environment: part of managing access, so owners only. */
   | 'apikey:read'
   | 'apikey:write'

@@ -10,6 +10,10 @@ import { buildAccountRoutes } from './account-routes.js';
 import { buildAuditRoutes } from './audit-routes.js';
 import { buildAuthRoutes, type AuthDeps } from './auth-routes.js';
 import { buildEnvironmentRoutes } from './environment-routes.js';
+import { buildStackRoutes } from './stack-routes.js';
+import type { StackApi } from '../stacks/stacks.js';
+import { buildSecretRoutes } from './secret-routes.js';
+import type { FileApi } from '../secrets/file-api.js';
 import { boolParam, intParam } from './query.js';
 import type { RouteDef } from './route.js';
 import { streamNdjson, streamServerSentEvents } from './streaming.js';
@@ -32,6 +36,9 @@ export interface RouteDeps {
   auth: AuthDeps;
   environments: EnvironmentApi;
   audit: AuditLog;
+  stacks: StackApi;
+  secrets: FileApi;
+  configs: FileApi;
 }
 
 /** Every REST route with the permission it needs. The docs' API table lists the same rows. */
@@ -41,6 +48,8 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
     ...buildAccountRoutes(() => ({ ...d.auth, environments: d.environments })),
     ...buildEnvironmentRoutes(() => d.environments),
     ...buildAuditRoutes(() => d.audit),
+    ...buildStackRoutes(() => d.stacks),
+    ...buildSecretRoutes(() => ({ secrets: d.secrets, configs: d.configs })),
     { method: 'GET', url: '/v1/info', permission: 'cluster:read', handler: (_i, ctx) => d.info(ctx.env) },
 
     { method: 'GET', url: '/v1/nodes', permission: 'node:read', handler: (_i, ctx) => d.nodes.list(ctx) },

@@ -2,6 +2,7 @@ import type { NodeObject, ServiceObject, TaskObject } from '../../api/objects.js
 import type { RestartPolicy } from '../../api/service-spec.js';
 import { isTerminal } from '../../api/task-state.js';
 import { iso, ms } from '../../lib/clock.js';
+import { isUnhealthyRunning } from './health.js';
 import { globalEligibility } from './node-eligibility.js';
 import { PlanBuilder } from './plan-builder.js';
 import { newTask, withDesired } from './task-factory.js';
@@ -39,6 +40,11 @@ export function restartAllowed(dead: TaskObject, slotTasks: readonly TaskObject[
  * Dead tasks that are still desired running get a successor in the same slot (same node for
  * global services) made from the CURRENT spec, after the policy's delay. Dead tasks the policy
  * keeps dead stay desired running so that they keep holding their slot.
+ *
+ * A running task the engine reports unhealthy counts as failed, as in Swarm: it is stopped and
+ * its successor waits (state `new`, released by the stop-first gate) until it has ended. When
+ * the policy would not restart a failure (`none`, attempts used up) it is left running, since
+ * stopping it would leave the slot with nothing at all.
  */
 export function reconcileRestarts(view: ClusterView): Plan {
   const plan = new PlanBuilder();
@@ -52,7 +58,10 @@ export function reconcileRestarts(view: ClusterView): Plan {
       const live = slotTasks.filter((t) => t.desiredState === 'running');
       const dead = live.filter((t) => isTerminal(t.status.state)).sort(byNewestFirst);
       const latest = dead[0];
-      if (!latest) continue;
+      if (!latest) {
+        replaceUnhealthy(view, plan, service, slotTasks, live, nodes);
+        continue;
+      }
       // Another task already serves the slot (start-first update): the dead one just steps aside.
       const othersDead = live.length > dead.length ? dead : dead.slice(1);
       for (const t of othersDead) plan.update(withDesired(t, 'shutdown', view.now));
@@ -66,19 +75,50 @@ export function reconcileRestarts(view: ClusterView): Plan {
   return plan.build();
 }
 
+function replaceUnhealthy(
+  view: ClusterView,
+  plan: PlanBuilder,
+  service: ServiceObject,
+  slotTasks: readonly TaskObject[],
+  live: readonly TaskObject[],
+  nodes: Map<string, NodeObject>,
+): void {
+  // With two live tasks a start-first update is under way: its own settling decides which stays.
+  const [sick] = live;
+  if (live.length !== 1 || !sick || !isUnhealthyRunning(sick)) return;
+  if (!slotStillWanted(service, sick, nodes)) return;
+  const policy = service.spec.restartPolicy;
+  if (!restartAllowed(sick, slotTasks, policy, view.now)) return;
+  restart(view, plan, service, sick, recentRestarts(sick, slotTasks, policy, view.now), 'unhealthy');
+}
+
 function slotStillWanted(service: ServiceObject, task: TaskObject, nodes: Map<string, NodeObject>): boolean {
   if (task.slot !== undefined) return service.spec.mode === 'replicated' && task.slot <= service.spec.replicas;
   if (task.nodeId === undefined) return false;
   return globalEligibility(nodes.get(task.nodeId), service.spec) === 'eligible';
 }
 
-function restart(view: ClusterView, plan: PlanBuilder, service: ServiceObject, dead: TaskObject, history: string[]): void {
-  const endedAt = ms(dead.status.timestamp) || view.now;
+function restart(
+  view: ClusterView,
+  plan: PlanBuilder,
+  service: ServiceObject,
+  dead: TaskObject,
+  history: string[],
+  why?: 'unhealthy',
+): void {
+  // An unhealthy task ends only now; a dead one ended when it last reported.
+  const endedAt = why === 'unhealthy' ? view.now : ms(dead.status.timestamp) || view.now;
   const notBefore = endedAt + service.spec.restartPolicy.delayMs;
-  plan.update(withDesired(dead, 'shutdown', view.now));
+  const stopped = withDesired(dead, 'shutdown', view.now);
+  if (why === 'unhealthy') stopped.stoppedUnhealthyAt = iso(view.now);
+  plan.update(stopped);
   plan.create(
     newTask(view, service, {
-      message: `restarted after task ${dead.id} ended (${dead.status.state})`,
+      message:
+        why === 'unhealthy'
+          ? `replaces task ${dead.id}, which is unhealthy; waiting for it to stop`
+          : `restarted after task ${dead.id} ended (${dead.status.state})`,
+      ...(why === 'unhealthy' ? { state: 'new' as const } : {}),
       restartOf: dead.id,
       notBefore,
       restartHistory: [...history, iso(view.now)].slice(-historyCap),

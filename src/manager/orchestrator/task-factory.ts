@@ -36,6 +36,9 @@ export function newTask(view: Pick<ClusterView, 'now' | 'newId'>, service: Servi
   if (opts.restartOf !== undefined) task.restartOf = opts.restartOf;
   if (opts.notBefore !== undefined) task.notBefore = iso(opts.notBefore);
   if (opts.restartHistory !== undefined && opts.restartHistory.length > 0) task.restartHistory = opts.restartHistory;
+  // The secret and config versions the service pins now: a rotation re-pins the service and
+  // rolls it, so replacements get the new content while running tasks keep theirs.
+  if (service.fileVersions && Object.keys(service.fileVersions).length > 0) task.fileVersions = { ...service.fileVersions };
   return task;
 }
 

@@ -21,9 +21,13 @@ export function isNewVersion(t: TaskObject, clean: (t: TaskObject) => boolean, s
 /**
  * A new-version task that failed on its own (failed or rejected; `shutdown` is what our own
  * stop requests end in, `orphaned` is the node's fault) before running or within the monitor
- * period after it started running.
+ * period after it started running. A task reported unhealthy (or stopped for it) counts as a
+ * failure for as long as the update runs: the engine's health is what a rolling update
+ * exists to watch, and the time it first turned healthy is not kept.
  */
 export function isMonitoredFailure(t: TaskObject, monitorMs: number): boolean {
+  if (t.stoppedUnhealthyAt !== undefined) return true;
+  if (t.status.state === 'running' && t.status.health === 'unhealthy') return true;
   const s = t.status.state;
   if (s !== 'failed' && s !== 'rejected') return false;
   if (t.status.runningSince === undefined) return true;
@@ -62,6 +66,9 @@ export function exceedsRatio(report: FailureReport, config: UpdateConfig): boole
 export function describeFailure(failures: readonly TaskObject[]): string {
   const latest = [...failures].sort((a, b) => b.status.timestamp.localeCompare(a.status.timestamp))[0];
   if (!latest) return 'no failure';
+  if (latest.stoppedUnhealthyAt !== undefined || latest.status.health === 'unhealthy') {
+    return `task ${taskName(latest)} unhealthy`;
+  }
   const why = latest.status.error ?? latest.status.message;
   return `task ${taskName(latest)} ${latest.status.state}${why ? `: ${why}` : ''}`;
 }

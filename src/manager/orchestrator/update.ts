@@ -2,6 +2,7 @@ import type { NodeObject, ServiceObject, TaskObject, UpdateStatus } from '../../
 import type { UpdateConfig } from '../../api/service-spec.js';
 import { isTerminal, stateRank } from '../../api/task-state.js';
 import { iso, ms } from '../../lib/clock.js';
+import { isHealthyRunning, readySince } from './health.js';
 import { globalEligibility } from './node-eligibility.js';
 import { PlanBuilder } from './plan-builder.js';
 import { cleanChecker } from './spec-equality.js';
@@ -33,9 +34,10 @@ const isActive = (s: UpdateStatus | undefined): s is UpdateStatus =>
 /**
  * Rolling updates and rollbacks. Each pass looks at every slot of a service with an active
  * update: a slot is dirty while its desired-running task runs another spec, in flight while its
- * new task has not reached `running`. A batch of at most `parallelism` dirty slots starts only
- * when nothing is in flight (and the delay after the previous batch has passed); the update
- * completes once no slot is dirty or in flight and the newest task has run for the monitor period.
+ * new task has not reached `running` (with a health check: has not been reported healthy). A
+ * batch of at most `parallelism` dirty slots starts only when nothing is in flight (and the
+ * delay after the previous batch has passed); the update completes once no slot is dirty or in
+ * flight and the newest task has been running (healthy) for the monitor period.
  */
 export function reconcileUpdates(view: ClusterView): Plan {
   const plan = new PlanBuilder();
@@ -156,9 +158,18 @@ function updateSlots(service: ServiceObject, slotMap: Map<string, TaskObject[]>,
     .map(slot);
 }
 
+/**
+ * A new task has started once it runs and, with a health check, is healthy. One reported
+ * unhealthy has settled too: it is a failure the failure ratio counts (and the restart policy
+ * replaces), not something to wait for.
+ */
+const hasStarted = (t: TaskObject): boolean =>
+  stateRank(t.status.state) >= runningRank &&
+  (t.status.state !== 'running' || isHealthyRunning(t) || t.status.health === 'unhealthy');
+
 function phaseOf(slot: Slot, clean: (t: TaskObject) => boolean, startedAt: number): SlotPhase {
   const fresh = slot.live.filter(clean);
-  if (fresh.some((t) => stateRank(t.status.state) < runningRank && ms(t.createdAt) >= startedAt)) return 'in-flight';
+  if (fresh.some((t) => !hasStarted(t) && ms(t.createdAt) >= startedAt)) return 'in-flight';
   if (fresh.length === 0 && slot.live.length > 0) return 'dirty';
   return 'done';
 }
@@ -201,7 +212,7 @@ function complete(
   const started = slots
     .flatMap((s) => s.live)
     .filter((t) => t.status.state === 'running' && isNewVersion(t, clean, startedAt))
-    .map((t) => ms(t.status.runningSince ?? t.status.timestamp));
+    .map(readySince);
   const monitorEnds = started.length > 0 ? Math.max(...started) + config.monitorMs : now;
   if (monitorEnds > now) {
     plan.wake(monitorEnds);

@@ -10,6 +10,16 @@ export interface TaskDemand {
   ports: string[];
   constraints: Constraint[];
   maxReplicasPerNode: number;
+  /** Services a node must already run a task of (`serviceId` undefined: no such service). */
+  colocateWith: ServiceRef[];
+  /** Services whose tasks a node must not run, because this one avoids them or they avoid it. */
+  avoid: ServiceRef[];
+}
+
+/** A service named by a placement rule, resolved in the task's environment. */
+export interface ServiceRef {
+  name: string;
+  serviceId: string | undefined;
 }
 
 export interface FilterContext {

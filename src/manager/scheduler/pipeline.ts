@@ -1,5 +1,7 @@
 import type { TaskObject } from '../../api/objects.js';
 import { availabilityFilter } from './availability-filter.js';
+import { avoidFilter } from './avoid-filter.js';
+import { colocationFilter } from './colocation-filter.js';
 import { constraintFilter } from './constraint-filter.js';
 import { noNodeInEnvironment } from './environment-pool.js';
 import type { Filter, FilterContext } from './filter.js';
@@ -10,10 +12,10 @@ import { readyFilter } from './ready-filter.js';
 import { cpuFilter, memoryFilter } from './resource-filters.js';
 
 /** Filters whose answer does not change while a pass places tasks: run once per service version. */
-export const staticFilters: readonly Filter[] = [readyFilter, availabilityFilter, constraintFilter];
+export const staticFilters: readonly Filter[] = [readyFilter, availabilityFilter, constraintFilter, colocationFilter];
 
 /** Filters that earlier placements of the same pass can turn from yes to no. */
-export const dynamicFilters: readonly Filter[] = [maxReplicasFilter, cpuFilter, memoryFilter, portFilter];
+export const dynamicFilters: readonly Filter[] = [maxReplicasFilter, avoidFilter, cpuFilter, memoryFilter, portFilter];
 
 export const allFilters: readonly Filter[] = [...staticFilters, ...dynamicFilters];
 

@@ -1,8 +1,10 @@
-import type { TaskObject } from '../../api/objects.js';
+import type { ServiceObject, TaskObject } from '../../api/objects.js';
 import { iso, ms } from '../../lib/clock.js';
 import { PlanBuilder } from '../orchestrator/plan-builder.js';
 import type { ClusterView, Plan } from '../orchestrator/view.js';
-import type { Filter, FilterContext } from './filter.js';
+import { colocationWait } from './colocation-filter.js';
+import { dependencyWait } from './dependency-gate.js';
+import type { Filter, FilterContext, ServiceRef } from './filter.js';
 import type { NodeInfo } from './node-info.js';
 import { buildNodeInfos, publishedPorts, reserve } from './node-info.js';
 import { nodesByEnvironment } from './environment-pool.js';
@@ -10,6 +12,7 @@ import type { Rejections } from './pipeline.js';
 import { countRejections, dynamicFilters, firstRejection, pendingReason, staticFilters } from './pipeline.js';
 import { parseConstraints } from './placement.js';
 import { NodeHeap } from './node-heap.js';
+import { ServiceDirectory } from './service-directory.js';
 import type { NodeScore } from './scoring.js';
 import { isBetter, isCurrent, scoreOf } from './scoring.js';
 import { SpreadState } from './spread.js';
@@ -39,9 +42,10 @@ interface TaskGroup {
 }
 
 /**
- * Places pending tasks. Each task goes to the best node that passes every filter; capacity
- * taken by earlier placements of the same pass counts. A task that fits nowhere keeps waiting
- * with a reason built from the filters' explanations.
+ * Places pending tasks. A new task of a service with `dependsOn` waits first for its
+ * dependencies (`dependency-gate.ts`). Each task goes to the best node that passes every
+ * filter; capacity taken by earlier placements of the same pass counts. A task that fits
+ * nowhere keeps waiting with a reason built from the filters' explanations.
  */
 export function schedule(view: ClusterView): Plan {
   const plan = new PlanBuilder();
@@ -49,6 +53,10 @@ export function schedule(view: ClusterView): Plan {
   const byEnv = nodesByEnvironment(infos.values());
   const groups = new Map<string, TaskGroup>();
   const spreads = new Map<string, SpreadState>();
+  // Built only when some task waits to be placed: a steady-state pass stays O(pending).
+  let directory: ServiceDirectory | undefined;
+  const services = (): ServiceDirectory => (directory ??= new ServiceDirectory(view.services, view.tasks));
+  const waits = new Map<string, string | undefined>();
   const now = iso(view.now);
 
   const ready: TaskObject[] = [];
@@ -62,9 +70,17 @@ export function schedule(view: ClusterView): Plan {
   ready.sort((a, b) => (a.createdAt === b.createdAt ? cmp(a.id, b.id) : cmp(a.createdAt, b.createdAt)));
 
   for (const task of ready) {
+    // Dependencies are judged on the snapshot: what this pass places has not started yet.
+    const waitKey = `${task.serviceId}\u0000${task.specVersion}\u0000${task.restartOf === undefined ? 'new' : 'restart'}`;
+    if (!waits.has(waitKey)) waits.set(waitKey, dependencyWait(task, services()));
+    const wait = waits.get(waitKey);
+    if (wait !== undefined) {
+      keepPending(plan, task, wait);
+      continue;
+    }
     const key = `${task.serviceId}\u0000${task.specVersion}\u0000${task.nodeId ?? ''}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = makeGroup(task, infos, byEnv.get(task.env) ?? [], spreads)));
+    if (!group) groups.set(key, (group = makeGroup(task, infos, byEnv.get(task.env) ?? [], spreads, services())));
     if (group.failure !== undefined) {
       keepPending(plan, task, group.failure);
       continue;
@@ -94,8 +110,17 @@ function makeGroup(
   infos: Map<string, NodeInfo>,
   envInfos: NodeInfo[],
   spreads: Map<string, SpreadState>,
+  directory: ServiceDirectory,
 ): TaskGroup {
   const spec = task.spec;
+  const ref = (s: ServiceObject | undefined, name: string): ServiceRef => ({ name, serviceId: s?.id });
+  const colocateWith = spec.placement.colocateWith.map((name) => ref(directory.find(task.env, name), name));
+  const avoid = new Map<string, ServiceRef>();
+  for (const name of spec.placement.avoid) {
+    const s = directory.find(task.env, name);
+    if (s) avoid.set(s.id, ref(s, name));
+  }
+  for (const s of directory.avoiding(task.env, task.serviceName)) avoid.set(s.id, ref(s, s.name));
   const ctx: FilterContext = {
     env: task.env,
     nodeCount: envInfos.length,
@@ -106,6 +131,8 @@ function makeGroup(
       ports: publishedPorts(spec.ports),
       constraints: parseConstraints(spec.placement.constraints),
       maxReplicasPerNode: spec.mode === 'replicated' ? spec.placement.maxReplicasPerNode : 0,
+      colocateWith,
+      avoid: [...avoid.values()],
     },
   };
   // A global task was made for one node: only that node is judged, and only in the task's environment.
@@ -127,6 +154,10 @@ function makeGroup(
   };
   if (task.nodeId !== undefined && pool.length === 0) {
     group.failure = `no suitable node (node ${task.nodeId} is not ${own ? `in environment "${task.env}"` : 'in the cluster'})`;
+  } else if (candidates.length === 0 && colocateWith.length > 0) {
+    // Not a matter of a better node: the service to share one with has no task anywhere yet.
+    const wait = colocationWait(colocateWith, envInfos);
+    if (wait !== undefined) group.failure = wait;
   }
   const prefs = spec.placement.preferences;
   if (prefs.length > 0 && task.nodeId === undefined) {

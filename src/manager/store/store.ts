@@ -9,8 +9,9 @@
  * `name-claim` objects reserve a name within an environment, so uniqueness holds under
  * concurrent writers. `account`, `session` and `api-key` hold only hashes of credentials, and
  * the event mapping ignores them, so no credential material reaches the event stream.
+ * `secret` and `config` hold their versions sealed (AES-GCM); the event mapping ignores them too.
  */
-export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key' | 'environment' | 'audit';
+export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key' | 'environment' | 'audit' | 'secret' | 'config' | 'stack';
 
 export interface StoredObject {
   id: string;

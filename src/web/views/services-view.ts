@@ -22,7 +22,8 @@ export class ServicesView implements View {
   async refresh(): Promise<void> {
     const services = await this.ctx.client.listServices();
     services.sort((a, b) => a.name.localeCompare(b.name));
-    const converged = services.filter((s) => s.replicas.running === s.replicas.desired).length;
+    // A one-shot service whose tasks completed is as done as a running one.
+    const converged = services.filter((s) => s.replicas.running + (s.replicas.completed ?? 0) === s.replicas.desired).length;
     for (const id of this.forms.keys()) if (!services.some((s) => s.id === id)) this.forms.delete(id);
     replaceChildren(
       this.element,

@@ -1,7 +1,8 @@
 import type Dockerode from 'dockerode';
 import { taskName, type TaskObject } from '../../../api/objects.js';
-import type { MountSpec, PortSpec } from '../../../api/service-spec.js';
-import { shoalLabels } from '../../exec/executor.js';
+import type { HealthcheckSpec, MountSpec, PortSpec } from '../../../api/service-spec.js';
+import { commandLine } from '../../exec/command-line.js';
+import { shoalLabels, type TaskFileMount } from '../../exec/executor.js';
 
 /** The labels that tie a container (and volumes it creates) to its task. */
 export function taskLabels(task: TaskObject, nodeId: string, scope: Record<string, string>): Record<string, string> {
@@ -23,6 +24,7 @@ export function containerConfig(
   task: TaskObject,
   nodeId: string,
   scope: Record<string, string>,
+  files: TaskFileMount[] = [],
 ): Dockerode.ContainerCreateOptions {
   const spec = task.spec;
   const labels = taskLabels(task, nodeId, scope);
@@ -34,14 +36,20 @@ export function containerConfig(
     ExposedPorts: exposedPorts(spec.ports ?? []),
     HostConfig: {
       PortBindings: portBindings(spec.ports ?? []),
-      Mounts: (spec.mounts ?? []).map((m) => mount(m, task, scope)),
+      Mounts: [
+        ...(spec.mounts ?? []).map((m) => mount(m, task, scope)),
+        // Secret and config files: always read-only, whatever the file's own mode says.
+        ...files.map((f): Dockerode.MountSettings => ({ Type: 'bind', Source: f.hostPath, Target: f.target, ReadOnly: true })),
+      ],
       // Shoal restarts by creating a new task; the engine must never restart on its own.
       RestartPolicy: { Name: 'no' },
       Init: spec.init ?? false,
     },
   };
-  if (spec.command !== undefined) config.Entrypoint = spec.command;
-  if (spec.args !== undefined) config.Cmd = spec.args;
+  const { entrypoint, cmd } = commandLine(spec);
+  if (entrypoint !== undefined) config.Entrypoint = entrypoint;
+  if (cmd !== undefined) config.Cmd = cmd;
+  if (spec.healthcheck) config.Healthcheck = healthcheck(spec.healthcheck);
   if (spec.workdir !== undefined) config.WorkingDir = spec.workdir;
   if (spec.user !== undefined) config.User = spec.user;
   if (spec.hostname !== undefined) config.Hostname = spec.hostname;
@@ -52,6 +60,21 @@ export function containerConfig(
     if (limits.memoryBytes > 0) config.HostConfig.Memory = limits.memoryBytes;
   }
   return config;
+}
+
+const nanos = (ms: number): number => ms * 1_000_000;
+
+/** Docker's Healthcheck; ["NONE"] turns off the image's own check. */
+export function healthcheck(h: HealthcheckSpec): Dockerode.HealthConfig {
+  if (h.test[0] === 'NONE') return { Test: ['NONE'] };
+  // 0 means "the engine's default" for each duration, as in Docker.
+  return {
+    Test: h.test,
+    Interval: nanos(h.intervalMs),
+    Timeout: nanos(h.timeoutMs),
+    StartPeriod: nanos(h.startPeriodMs),
+    Retries: h.retries,
+  };
 }
 
 /** "TERM" and "SIGTERM" both name a signal; the engine accepts either, tests compare one form. */

@@ -4,14 +4,18 @@ import type { NodeResources, TaskObject } from '../../../api/objects.js';
 import {
   ExecutorError,
   shoalLabels,
+  type ContainerHealth,
   type Executor,
   type ExitResult,
+  type HealthListener,
   type LogOptions,
   type ObservedContainer,
+  type TaskFileMount,
   type WaitOptions,
 } from '../../exec/executor.js';
 import { containerConfig, normalizeSignal } from './container-config.js';
 import { engineMessage, engineStatus, isAlreadyThere, isNotFound } from './docker-errors.js';
+import { watchHealthEvents } from './health-events.js';
 import { LogDemuxer } from './log-demux.js';
 
 export interface DockerExecutorOptions {
@@ -65,14 +69,13 @@ export class DockerExecutor implements Executor {
   }
 
   async list(): Promise<ObservedContainer[]> {
-    const label = [shoalLabels.taskId, ...Object.entries(this.scope).map(([k, v]) => `${k}=${v}`)];
-    const found = await this.docker.listContainers({ all: true, filters: { label } });
+    const found = await this.docker.listContainers({ all: true, filters: { label: this.labelFilter() } });
     const observed = await Promise.all(found.map((c) => this.inspect(c.Id)));
     return observed.filter((o): o is ObservedContainer => o !== undefined);
   }
 
-  async prepare(task: TaskObject, nodeId: string): Promise<string> {
-    const config = containerConfig(task, nodeId, this.scope);
+  async prepare(task: TaskObject, nodeId: string, files: TaskFileMount[] = []): Promise<string> {
+    const config = containerConfig(task, nodeId, this.scope, files);
     try {
       return await this.create(config, task.id);
     } catch (err) {
@@ -130,7 +133,13 @@ export class DockerExecutor implements Executor {
     if (finishedAt) observed.finishedAt = finishedAt;
     if (!info.State.Running && startedAt) observed.exitCode = info.State.ExitCode;
     if (info.State.Error) observed.error = info.State.Error;
+    const health = info.State.Health?.Status;
+    if (health === 'starting' || health === 'healthy' || health === 'unhealthy') observed.health = health satisfies ContainerHealth;
     return observed;
+  }
+
+  watchHealth(listener: HealthListener, signal: AbortSignal, onError: (err: unknown) => void = () => undefined): void {
+    watchHealthEvents({ docker: this.docker, labels: this.labelFilter(), list: () => this.list(), onError }, listener, signal);
   }
 
   async shutdown(containerId: string, stopSignal: string | undefined, graceMs: number): Promise<void> {
@@ -177,6 +186,11 @@ export class DockerExecutor implements Executor {
       throw new ExecutorError('failed', engineMessage(err));
     }
     yield* demux.flush();
+  }
+
+  /** Selects the containers of this executor: Shoal's, and of its scope. */
+  private labelFilter(): string[] {
+    return [shoalLabels.taskId, ...Object.entries(this.scope).map(([k, v]) => `${k}=${v}`)];
   }
 
   private async create(config: Dockerode.ContainerCreateOptions, taskId: string): Promise<string> {

@@ -1,11 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { executorContract, makeTestTask } from '../../../../test/executor-contract.js';
+import type { Executor } from '../../exec/executor.js';
 import { FakeExecutor } from './fake-executor.js';
 
 const images = { run: 'fake/app:1', crash: 'fake/crash:1', missing: 'fake/missing:1' } as const;
 
-executorContract('fake', () => new FakeExecutor(), (kind, spec) => makeTestTask({ image: images[kind], ...spec }));
+const fake = (ex: Executor): FakeExecutor => {
+  assert.ok(ex instanceof FakeExecutor);
+  return ex;
+};
+
+executorContract('fake', () => new FakeExecutor(), (kind, spec) => makeTestTask({ image: images[kind], ...spec }), {
+  commandLine: (ex, id) => Promise.resolve(fake(ex).commandLineOf(id)),
+  file: async (ex, id, path) => {
+    const f = await fake(ex).fileAt(id, path);
+    return f && { content: f.data.toString('utf8'), mode: f.mode, uid: f.uid, writable: !f.readOnly };
+  },
+});
 
 void test('fake: a stubborn container is killed after the grace period', async () => {
   const ex = new FakeExecutor();

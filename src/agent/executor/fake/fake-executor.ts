@@ -1,12 +1,18 @@
+import { readFile, stat } from 'node:fs/promises';
 import type { EngineDescription, LogLine } from '../../../api/agent-protocol.js';
 import { taskName, type NodeResources, type TaskObject } from '../../../api/objects.js';
+import type { HealthcheckSpec } from '../../../api/service-spec.js';
 import { newId } from '../../../lib/ids.js';
+import { commandLine } from '../../exec/command-line.js';
 import {
   ExecutorError,
+  type ContainerHealth,
   type Executor,
   type ExitResult,
+  type HealthListener,
   type LogOptions,
   type ObservedContainer,
+  type TaskFileMount,
   type WaitOptions,
 } from '../../exec/executor.js';
 
@@ -18,7 +24,13 @@ import {
  *   contains "exit0"   → exits 0 a few ms after start
  *   contains "stubborn"→ ignores every stop signal but SIGKILL (shutdown waits the grace period)
  *   anything else      → runs until shut down
- * A running container holds no timer: only exits that must happen on their own schedule one.
+ * A health check (spec.healthcheck, not ["NONE"]) is simulated without running anything: the
+ * container is `starting` at start; a check whose command contains "exit 1" or the word
+ * "false" fails, any other passes. It turns `healthy` one interval after start, or `unhealthy`
+ * after `retries` intervals (start period ignored); then it stays so (or use `setHealth`).
+ * Secret and config files are "mounted" by reading them from the node when asked (`fileAt`).
+ * A running container holds no timer: only exits and health that must happen on their own
+ * schedule hold one, until they happened.
  */
 export interface FakeExecutorOptions {
   hostname?: string;
@@ -42,6 +54,27 @@ interface FakeContainer {
   logs: LogLine[];
   /** Called on every change (new log line, exit): waiters and log followers. */
   listeners: Set<() => void>;
+  healthcheck?: HealthcheckSpec;
+  health?: ContainerHealth;
+  healthTimer?: NodeJS.Timeout;
+  files: TaskFileMount[];
+  /** What the container would run, as the Docker executor would give it to the engine. */
+  commandLine: { entrypoint?: string[]; cmd?: string[] };
+}
+
+/** What a container sees of a mounted file: always read-only. */
+export interface FakeMountedFile {
+  data: Buffer;
+  mode: number;
+  uid: number;
+  gid: number;
+  readOnly: true;
+}
+
+/** The fake's stand-in for running a check: see the class comment. */
+export function fakeCheckPasses(test: string[]): boolean {
+  const command = test.slice(1).join(' ');
+  return !/exit 1\b|\bfalse\b/.test(command);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,6 +82,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class FakeExecutor implements Executor {
   private readonly containers = new Map<string, FakeContainer>();
   private readonly byName = new Map<string, string>();
+  private readonly healthListeners = new Set<HealthListener>();
   private readonly options: Required<FakeExecutorOptions>;
   /** Counts of calls, for tests that check the agent did (or did not) act. */
   readonly calls = { prepare: 0, start: 0, shutdown: 0, remove: 0 };
@@ -74,11 +108,17 @@ export class FakeExecutor implements Executor {
     return Promise.resolve([...this.containers.values()].map(observe));
   }
 
-  async prepare(task: TaskObject, nodeId: string): Promise<string> {
+  async prepare(task: TaskObject, nodeId: string, files: TaskFileMount[] = []): Promise<string> {
     this.calls.prepare++;
     await this.delay();
     const image = task.spec.image;
     if (image.includes('missing')) throw new ExecutorError('rejected', `No such image: ${image}`);
+    for (const f of files) {
+      // As the engine refuses a bind mount whose source does not exist.
+      if (!(await stat(f.hostPath).then((st) => st.isFile(), () => false))) {
+        throw new ExecutorError('rejected', `invalid mount config for type "bind": bind source path does not exist: ${f.hostPath}`);
+      }
+    }
     const name = taskName(task);
     const existing = this.byName.get(name);
     if (existing !== undefined) {
@@ -86,7 +126,9 @@ export class FakeExecutor implements Executor {
       if (c?.taskId === task.id) return c.id;
       throw new ExecutorError('rejected', `Conflict. The container name "/${name}" is already in use`);
     }
-    const c: FakeContainer = { id: newId(32), taskId: task.id, nodeId, name, image, running: false, logs: [], listeners: new Set() };
+    const c: FakeContainer = { id: newId(32), taskId: task.id, nodeId, name, image, running: false, logs: [], listeners: new Set(), files, commandLine: commandLine(task.spec) };
+    const check = task.spec.healthcheck;
+    if (check && check.test[0] !== 'NONE') c.healthcheck = check;
     this.containers.set(c.id, c);
     this.byName.set(name, c.id);
     return c.id;
@@ -102,6 +144,34 @@ export class FakeExecutor implements Executor {
     this.log(c, 'stdout', `started ${c.image}`);
     if (c.image.includes('crash')) this.exitLater(c, 3, 'crashing');
     else if (c.image.includes('exit0')) this.exitLater(c, 0, 'done');
+    if (c.healthcheck) this.simulateHealth(c, c.healthcheck);
+  }
+
+  watchHealth(listener: HealthListener, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    this.healthListeners.add(listener);
+    signal.addEventListener('abort', () => this.healthListeners.delete(listener), { once: true });
+    for (const c of this.containers.values()) if (c.health) listener(c.id, c.health);
+  }
+
+  /** Test hook: the container's health changes as if its check said so. */
+  setHealth(containerId: string, health: ContainerHealth): void {
+    const c = this.get(containerId);
+    clearTimeout(c.healthTimer);
+    this.changeHealth(c, health);
+  }
+
+  /** Test hook: the entrypoint and command the container was created with. */
+  commandLineOf(containerId: string): { entrypoint?: string[]; cmd?: string[] } {
+    return this.get(containerId).commandLine;
+  }
+
+  /** Test hook: what the container would read at `target` (a mounted secret or config file). */
+  async fileAt(containerId: string, target: string): Promise<FakeMountedFile | undefined> {
+    const f = this.get(containerId).files.find((m) => m.target === target);
+    if (!f) return undefined;
+    const st = await stat(f.hostPath);
+    return { data: await readFile(f.hostPath), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, readOnly: true };
   }
 
   wait(containerId: string, options: WaitOptions = {}): Promise<ExitResult> {
@@ -203,7 +273,24 @@ export class FakeExecutor implements Executor {
     }, this.options.exitAfterMs);
   }
 
+  private simulateHealth(c: FakeContainer, check: HealthcheckSpec): void {
+    this.changeHealth(c, 'starting');
+    const passes = fakeCheckPasses(check.test);
+    const interval = Math.max(1, check.intervalMs);
+    const after = passes ? interval : interval * Math.max(1, check.retries);
+    c.healthTimer = setTimeout(() => {
+      if (c.running) this.changeHealth(c, passes ? 'healthy' : 'unhealthy');
+    }, after);
+  }
+
+  private changeHealth(c: FakeContainer, health: ContainerHealth): void {
+    if (c.health === health) return;
+    c.health = health;
+    for (const listener of [...this.healthListeners]) listener(c.id, health);
+  }
+
   private exit(c: FakeContainer, exitCode: number): void {
+    clearTimeout(c.healthTimer);
     c.running = false;
     c.exit = { exitCode };
     c.finishedAt = new Date().toISOString();
@@ -229,5 +316,6 @@ function observe(c: FakeContainer): ObservedContainer {
   if (c.exit) o.exitCode = c.exit.exitCode;
   if (c.startedAt) o.startedAt = c.startedAt;
   if (c.finishedAt) o.finishedAt = c.finishedAt;
+  if (c.health) o.health = c.health;
   return o;
 }

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { nameSchema } from '../../api/service-spec.js';
+
+/** What clients send to deploy, scale and roll back stacks. */
+
+const sourceFile = z.strictObject({
+  name: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+  content: z.string(),
+});
+
+// Empty is allowed: an empty env_file is a valid file.
+const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
+
+export const deployStackSchema = z.strictObject({
+  /** Required by `POST /v1/stacks`; `PUT /v1/stacks/:name` takes it from the path. */
+  name: nameSchema.optional(),
+  files: z.array(sourceFile).min(1, 'must hold at least one compose file'),
+  envFile: sourceFile.optional(),
+  /** Values of the variables the files reference (the client sends only those). */
+  variables: z.record(z.string().min(1, 'must not be empty'), z.string()).default({}),
+  /** Files the compose files reference (env_file, secret and config `file:`), base64 by relative path. */
+  fileData: z.record(z.string().min(1, 'must not be empty'), base64).default({}),
+  /** Remove the stack's services the files no longer have. */
+  prune: z.boolean().default(false),
+});
+export type DeployStackRequest = z.infer<typeof deployStackSchema>;
+
+export const scaleStackSchema = z.strictObject({
+  /** Compose service name → replicas. */
+  services: z
+    .record(z.string().min(1, 'must not be empty'), z.number().int('must be an integer').min(0, 'must not be negative'))
+    .refine((s) => Object.keys(s).length > 0, 'must name at least one service'),
+});
+
+export const stackNameSchema = nameSchema;

@@ -1,0 +1,342 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ShoalError } from '../../api/errors.js';
+import type { ServiceObject, TaskObject } from '../../api/objects.js';
+import type { StackSpec } from '../../api/stack-spec.js';
+import { parseOrThrow } from '../../api/validation.js';
+import { newId } from '../../lib/ids.js';
+import { isGranted } from '../auth/role-permissions.js';
+import type { RequestContext } from '../controlapi/request-context.js';
+import type { Permission } from '../http/route.js';
+import { claimId, serviceWithSpec, type FileVersionPinner, type ServiceApi, type ServiceView } from '../controlapi/services.js';
+import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
+import type { StackCompose } from './stack-compose.js';
+import { stackFileRefs, stackFiles, stackLabel, type StackFiles } from './stack-files.js';
+import { desiredServices, type DesiredService } from './stack-names.js';
+import { stackHistoryLimit, stackId, type StackObject, type StackSource, type StackVersion } from './stack-object.js';
+import { planStack, shortName, type StackPlan } from './stack-plan.js';
+import { deployStackSchema, scaleStackSchema, stackNameSchema } from './stack-request.js';
+import { stackInspectView, stackSummary, type StackDeployResult, type StackInspectView, type StackSummary } from './stack-views.js';
+
+export interface StackApiOptions {
+  store: Store;
+  compose: StackCompose;
+  /** For the service views (replicas running/desired). */
+  services: ServiceApi;
+  /** Secrets and configs; without it a stack that has some is refused. */
+  files?: StackFiles;
+  /** Pins the versions of the secrets and configs each written service mounts. */
+  pinner?: FileVersionPinner;
+  now?: () => number;
+}
+
+/** What one deploy or rollback writes: the version it becomes and how services change. */
+interface Target {
+  source: StackSource;
+  rendered: StackSpec;
+  desired: DesiredService[];
+  prune: boolean;
+  /** `rollback_started` makes each changed service move through its rollback config. */
+  state: 'updating' | 'rollback_started';
+  rollbackOf?: number;
+}
+
+/**
+ * Stacks: a named group of services deployed from compose files, kept on the server with its
+ * source and rendered spec per version. A deploy is a diff: new services are created, changed
+ * ones updated through the normal service update (their update config applies), unchanged ones
+ * left alone, and the stack object written in the same commit as all of them, so a failure
+ * leaves nothing half-deployed. Secrets and configs are written first (the only writes outside
+ * that commit), after every check that could refuse the deploy.
+ */
+export class StackApi {
+  private readonly store: Store;
+  private readonly compose: StackCompose;
+  private readonly serviceApi: ServiceApi;
+  private readonly files: StackFiles | undefined;
+  private readonly pinner: FileVersionPinner | undefined;
+  private readonly now: () => number;
+
+  constructor(options: StackApiOptions) {
+    this.store = options.store;
+    this.compose = options.compose;
+    this.serviceApi = options.services;
+    this.files = options.files;
+    this.pinner = options.pinner;
+    this.now = options.now ?? Date.now;
+  }
+
+  async list(ctx: RequestContext): Promise<StackSummary[]> {
+    const stacks = await this.store.list<StackObject>('stack', { env: ctx.env });
+    return stacks.sort((a, b) => a.name.localeCompare(b.name)).map(stackSummary);
+  }
+
+  async get(ctx: RequestContext, name: string): Promise<StackInspectView> {
+    return stackInspectView(await this.resolve(ctx, name));
+  }
+
+  /** The stack's services with their replicas running and desired. */
+  async services(ctx: RequestContext, name: string): Promise<ServiceView[]> {
+    const stack = await this.resolve(ctx, name);
+    return (await this.serviceApi.list(ctx)).filter((s) => s.stack === stack.name).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async tasks(ctx: RequestContext, name: string): Promise<TaskObject[]> {
+    const stack = await this.resolve(ctx, name);
+    const ids = new Set((await this.stackServices(ctx.env, stack.name)).map((s) => s.id));
+    const tasks = (await this.store.list<TaskObject>('task', { env: ctx.env })).filter((t) => ids.has(t.serviceId));
+    return tasks.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || (a.slot ?? 0) - (b.slot ?? 0) || b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** `POST /v1/stacks` (name in the body) and `PUT /v1/stacks/:name`. */
+  async deploy(ctx: RequestContext, pathName: string | undefined, body: unknown): Promise<StackDeployResult> {
+    const input = parseOrThrow(deployStackSchema, body);
+    const required = this.compose.requiredInputs(input.files, input.envFile, { variables: input.variables, fileData: input.fileData });
+    const wanted = new Set(required.variables);
+    const variables = Object.fromEntries(Object.entries(input.variables).filter(([k]) => wanted.has(k)).sort(([a], [b]) => a.localeCompare(b)));
+    const rendered = this.compose.render({ files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables, fileData: input.fileData });
+    const name = this.deployName(pathName, input.name, rendered.name);
+    const desired = desiredServices(name, rendered);
+    const { writes, externals } = stackFiles(name, rendered, input.fileData, variables);
+    // Every check that can refuse the deploy runs before the first write.
+    if ((writes.length > 0 || externals.length > 0) && !this.files) {
+      throw new ShoalError('failed_precondition', 'this manager does not serve secrets and configs, which the stack uses');
+    }
+    // The route needs service:write; writing secrets and configs needs their own permission
+    // too, or a deploy would let a restricted role create secrets.
+    for (const w of writes) requirePermission(ctx, `${w.kind}:write`, `${w.kind}s.${w.short}`);
+    for (const ext of externals) {
+      if (!(await this.files?.exists(ctx, ext.kind, ext.name))) {
+        const field = `${ext.kind}s.${ext.short}`;
+        throw new ShoalError('invalid_argument', `${field}: external ${ext.kind} "${ext.name}" not found; create it first`, field);
+      }
+    }
+    planStack({ stack: name, desired, services: await this.store.list<ServiceObject>('service', { env: ctx.env }), prune: input.prune });
+    for (const w of writes) await this.files?.ensure(ctx, w.kind, w.name, w.data, { [stackLabel]: name });
+    // A variable that is a secret's content is not kept: the stored source reaches the audit
+    // history, which every role reads (a variable named like a password is redacted there, one
+    // named otherwise would not be).
+    const secretVariables = new Set(Object.values(rendered.secrets).map((s) => s.environment).filter((v): v is string => v !== undefined));
+    const kept = Object.fromEntries(Object.entries(variables).filter(([k]) => !secretVariables.has(k)));
+    const source: StackSource = { files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables: kept };
+    return this.apply(ctx, name, { source, rendered, desired, prune: input.prune, state: 'updating' });
+  }
+
+  /**
+   * Deploys the previous version's rendered spec again: each changed service goes back through
+   * its rollback config; services the previous version did not have are removed, those it had
+   * and that are gone are created. The rollback is a new version whose source is the old one.
+   * Secrets and configs keep their current content (their earlier content is not kept by the stack).
+   */
+  async rollback(ctx: RequestContext, name: string): Promise<StackDeployResult> {
+    const stack = await this.resolve(ctx, name);
+    const previous = stack.history.at(-1);
+    if (!previous) throw new ShoalError('failed_precondition', `stack "${stack.name}" has no previous version to roll back to`);
+    for (const f of stackFileRefs(stack.name, previous.rendered)) {
+      if (!(await this.files?.exists(ctx, f.kind, f.name))) {
+        throw new ShoalError('failed_precondition', `version ${previous.version} of stack "${stack.name}" uses ${f.kind} "${f.name}", which no longer exists; deploy the compose files instead`);
+      }
+    }
+    const desired = desiredServices(stack.name, previous.rendered);
+    return this.apply(ctx, stack.name, { source: previous.source, rendered: previous.rendered, desired, prune: true, state: 'rollback_started', rollbackOf: stack.current.version });
+  }
+
+  /** Sets the replicas of some of the stack's services, in one commit; the stack's version stays. */
+  async scale(ctx: RequestContext, name: string, body: unknown): Promise<ServiceView[]> {
+    const input = parseOrThrow(scaleStackSchema, body);
+    const stack = await this.resolve(ctx, name);
+    await retryOnConflict(async () => {
+      const byShort = new Map((await this.stackServices(ctx.env, stack.name)).map((s) => [shortName(stack.name, s), s]));
+      const time = this.time();
+      const ops: Op[] = [];
+      for (const [short, replicas] of Object.entries(input.services)) {
+        const field = `services.${short}`;
+        const current = byShort.get(short);
+        if (!current) throw new ShoalError('not_found', `${field}: stack "${stack.name}" has no service "${short}"`, field);
+        if (current.spec.mode !== 'replicated') throw new ShoalError('failed_precondition', `${field}: service "${current.name}" is global; only replicated services scale`, field);
+        if (current.spec.replicas === replicas) continue;
+        ops.push({ op: 'put', kind: 'service', value: serviceWithSpec(current, { ...current.spec, replicas }, 'updating', time), expectVersion: current.version });
+      }
+      if (ops.length > 0) await this.store.commit(ops, { actor: ctx.actor });
+    }).catch(conflictMessage);
+    const names = new Set(Object.keys(input.services));
+    return (await this.services(ctx, stack.name)).filter((s) => names.has(shortName(stack.name, s)));
+  }
+
+  /**
+   * Removes the stack's services and the stack in one commit, then the secrets and configs the
+   * stack created (one a service outside the stack still mounts is kept, and named).
+   */
+  async remove(ctx: RequestContext, name: string): Promise<{ name: string; services: string[]; removedFiles: string[]; keptFiles: string[] }> {
+    // Checked before anything is removed, so a caller who may not remove the stack's secrets
+    // does not leave it half removed.
+    if (this.files) {
+      const stack = await this.resolve(ctx, name);
+      for (const kind of ['secret', 'config'] as const) {
+        if ((await this.files.listLabelled(ctx, kind, stackLabel, stack.name)).length > 0) requirePermission(ctx, `${kind}:write`, `${kind}s`);
+      }
+    }
+    const removed = await retryOnConflict(async () => {
+      const stack = await this.resolve(ctx, name);
+      const services = await this.stackServices(ctx.env, stack.name);
+      const ops: Op[] = [
+        ...services.flatMap((s): Op[] => [
+          { op: 'delete', kind: 'service', id: s.id, expectVersion: s.version },
+          { op: 'delete', kind: 'name-claim', id: claimId(s.env, s.name) },
+        ]),
+        { op: 'delete', kind: 'stack', id: stack.id, expectVersion: stack.version },
+      ];
+      await this.store.commit(ops, { actor: ctx.actor });
+      return { stack, services: services.map((s) => s.name).sort() };
+    }).catch(conflictMessage);
+    const removedFiles: string[] = [];
+    const keptFiles: string[] = [];
+    if (this.files) {
+      for (const kind of ['secret', 'config'] as const) {
+        for (const file of await this.files.listLabelled(ctx, kind, stackLabel, removed.stack.name)) {
+          try {
+            await this.files.remove(ctx, kind, file);
+            removedFiles.push(`${kind}/${file}`);
+          } catch (err) {
+            if (!(err instanceof ShoalError) || err.code !== 'failed_precondition') throw err;
+            keptFiles.push(`${kind}/${file}: ${err.message}`);
+          }
+        }
+      }
+    }
+    return { name: removed.stack.name, services: removed.services, removedFiles, keptFiles };
+  }
+
+  /** Removing an environment (refused while services are left) takes its stacks in the same commit. */
+  async environmentRemovalOps(env: string): Promise<Op[]> {
+    return (await this.store.list<StackObject>('stack', { env })).map((s): Op => ({ op: 'delete', kind: 'stack', id: s.id, expectVersion: s.version }));
+  }
+
+  private apply(ctx: RequestContext, name: string, target: Target): Promise<StackDeployResult> {
+    return retryOnConflict(() => this.applyOnce(ctx, name, target)).catch(conflictMessage);
+  }
+
+  private async applyOnce(ctx: RequestContext, name: string, target: Target): Promise<StackDeployResult> {
+    const stack = await this.store.get<StackObject>('stack', stackId(ctx.env, name));
+    const services = await this.store.list<ServiceObject>('service', { env: ctx.env });
+    const plan = planStack({ stack: name, desired: target.desired, services, prune: target.prune });
+    const time = this.time();
+    const ops = await this.serviceOps(ctx, name, plan, target.state, time);
+    const serviceNames = Object.fromEntries(
+      [...target.desired.map((d): [string, string] => [d.short, d.name]), ...plan.kept.map((k): [string, string] => [k.short, k.current.name])].sort(([a], [b]) => a.localeCompare(b)),
+    );
+    const sameVersion =
+      stack !== undefined &&
+      target.rollbackOf === undefined &&
+      isDeepStrictEqual(stack.current.source, target.source) &&
+      isDeepStrictEqual(stack.current.rendered, target.rendered) &&
+      isDeepStrictEqual(stack.current.services, serviceNames);
+    let version = stack?.current.version ?? 0;
+    if (!stack || !sameVersion || ops.length > 0) {
+      if (!sameVersion) version += 1;
+      const current: StackVersion = sameVersion
+        ? stack.current
+        : {
+            version,
+            deployedAt: time,
+            deployedBy: ctx.actor,
+            source: target.source,
+            rendered: target.rendered,
+            services: serviceNames,
+            ...(target.rollbackOf !== undefined ? { rollbackOf: target.rollbackOf } : {}),
+          };
+      const next: StackObject = stack
+        ? { ...stack, updatedAt: time, current, history: sameVersion ? stack.history : [...stack.history, stack.current].slice(-stackHistoryLimit) }
+        : { id: stackId(ctx.env, name), env: ctx.env, version: 0, createdAt: time, updatedAt: time, name, current, history: [] };
+      // The stack is written even when only services change: its version check makes two
+      // deploys of one stack at once conflict instead of interleaving.
+      ops.push(stack ? { op: 'put', kind: 'stack', value: next, expectVersion: stack.version } : { op: 'create', kind: 'stack', value: next });
+      await this.store.commit(ops, { actor: ctx.actor });
+    }
+    const shorts = (list: { short: string }[]): string[] => list.map((e) => e.short);
+    const kept = shorts(plan.kept);
+    return {
+      stack: name,
+      version,
+      created: shorts(plan.create),
+      updated: shorts(plan.update),
+      unchanged: shorts(plan.unchanged),
+      removed: shorts(plan.remove),
+      kept,
+      warnings: [
+        ...target.rendered.warnings,
+        ...kept.map((k) => `service "${k}" is no longer in the compose files and was kept; deploy with prune to remove it`),
+      ],
+      services: serviceNames,
+    };
+  }
+
+  private async serviceOps(ctx: RequestContext, stack: string, plan: StackPlan, state: Target['state'], time: string): Promise<Op[]> {
+    const ops: Op[] = [];
+    for (const d of plan.create) {
+      const service: ServiceObject = { id: newId(), env: ctx.env, version: 0, createdAt: time, updatedAt: time, name: d.name, stack, spec: d.spec, specVersion: 1 };
+      await this.pin(service, `services.${d.short}`);
+      const claim = { id: claimId(ctx.env, d.name), env: ctx.env, version: 0, objectId: service.id };
+      ops.push({ op: 'create', kind: 'name-claim', value: claim }, { op: 'create', kind: 'service', value: service });
+    }
+    for (const u of plan.update) {
+      const next = serviceWithSpec(u.current, u.desired.spec, state, time);
+      await this.pin(next, `services.${u.short}`);
+      ops.push({ op: 'put', kind: 'service', value: next, expectVersion: u.current.version });
+    }
+    for (const r of plan.remove) {
+      ops.push({ op: 'delete', kind: 'service', id: r.current.id, expectVersion: r.current.version }, { op: 'delete', kind: 'name-claim', id: claimId(ctx.env, r.current.name) });
+    }
+    return ops;
+  }
+
+  /** As ServiceApi does: the versions of the secrets and configs the spec mounts, for new tasks. */
+  private async pin(service: ServiceObject, field: string): Promise<void> {
+    if (!this.pinner) return;
+    let pins: Record<string, number>;
+    try {
+      pins = await this.pinner.pin(service.env, service.spec);
+    } catch (err) {
+      // The pinner names the field of a service request (`spec.secrets[0].source`).
+      if (err instanceof ShoalError && err.field) throw new ShoalError(err.code, `${field}.${err.message}`, `${field}.${err.field}`);
+      throw err;
+    }
+    if (Object.keys(pins).length > 0) service.fileVersions = pins;
+    else delete service.fileVersions;
+  }
+
+  /** The path's name, else the body's, else the compose files' top-level `name:`. */
+  private deployName(pathName: string | undefined, bodyName: string | undefined, fileName: string | undefined): string {
+    if (pathName !== undefined && bodyName !== undefined && pathName !== bodyName) {
+      throw new ShoalError('invalid_argument', `name: "${bodyName}" differs from the stack named in the path ("${pathName}")`, 'name');
+    }
+    const name = pathName ?? bodyName ?? fileName;
+    if (name === undefined) throw new ShoalError('invalid_argument', 'name: is required (or a top-level name: in the compose file)', 'name');
+    return parseOrThrow(stackNameSchema, name, 'name');
+  }
+
+  private async resolve(ctx: RequestContext, name: string): Promise<StackObject> {
+    const stack = await this.store.get<StackObject>('stack', stackId(ctx.env, name));
+    if (!stack || stack.env !== ctx.env) throw new ShoalError('not_found', `stack "${name}" not found`);
+    return stack;
+  }
+
+  private async stackServices(env: string, stack: string): Promise<ServiceObject[]> {
+    return (await this.store.list<ServiceObject>('service', { env })).filter((s) => s.stack === stack);
+  }
+
+  private time(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+function requirePermission(ctx: RequestContext, permission: Permission, field: string): void {
+  const caller = ctx.caller;
+  // No caller: a manager running open (tests of unrelated components) grants everything.
+  if (!caller || isGranted(permission, { admin: caller.admin, ...(caller.role ? { role: caller.role } : {}) })) return;
+  throw new ShoalError('permission_denied', `${field}: the stack writes ${permission.split(':')[0]}s, and ${caller.role ? `role ${caller.role}` : 'the caller'} does not grant ${permission}`, field);
+}
+
+function conflictMessage(err: unknown): never {
+  if (err instanceof ConflictError) throw new ShoalError('conflict', 'the stack or one of its services kept changing while this request ran; retry');
+  throw err;
+}
