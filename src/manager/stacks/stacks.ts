@@ -15,7 +15,8 @@ import { desiredServices, type DesiredService } from './stack-names.js';
 import { stackHistoryLimit, stackId, type StackObject, type StackSource, type StackVersion } from './stack-object.js';
 import { planStack, shortName, type StackPlan } from './stack-plan.js';
 import { deployStackSchema, scaleStackSchema, stackNameSchema } from './stack-request.js';
-import { stackInspectView, stackSummary, type StackDeployResult, type StackInspectView, type StackSummary } from './stack-views.js';
+import type { StackDeployResult, StackInspect, StackSummary } from '../../api/stack-views.js';
+import { stackInspectView, stackSummary } from './stack-views.js';
 
 export interface StackApiOptions {
   store: Store;
@@ -70,7 +71,7 @@ export class StackApi {
     return stacks.sort((a, b) => a.name.localeCompare(b.name)).map(stackSummary);
   }
 
-  async get(ctx: RequestContext, name: string): Promise<StackInspectView> {
+  async get(ctx: RequestContext, name: string): Promise<StackInspect> {
     return stackInspectView(await this.resolve(ctx, name));
   }
 
