@@ -3,10 +3,9 @@ import { ShoalError } from '../../api/errors.js';
 import type { FileKind, FileView } from '../../api/secrets.js';
 import type { ShoalClient } from '../../client/shoal-client.js';
 import { connect, withConnectionOptions } from '../connection.js';
-import { reportError } from '../errors.js';
-import { CliExit } from '../exit.js';
 import { parseFlag } from '../flag-error.js';
 import type { CliIo } from '../io.js';
+import { removeEach } from '../remove-each.js';
 import { outputFormat, printJson, withFormatOption } from '../output/format-option.js';
 import { ago } from '../output/relative-time.js';
 import { formatTable } from '../output/table.js';
@@ -112,18 +111,6 @@ export function registerFileCommands(program: Command, io: CliIo, kind: FileKind
   withConnectionOptions(rm);
   rm.action(async (refs: string[], _opts: unknown, command: Command) => {
     const client = await connect(command, io);
-    let failed = false;
-    // Like docker: remove what can be removed, report each failure, and fail at the end.
-    for (const ref of refs) {
-      try {
-        await api.remove(client, ref);
-        io.out(`${ref}\n`);
-      } catch (err) {
-        if (io.interrupt.aborted) throw err;
-        reportError(err, io);
-        failed = true;
-      }
-    }
-    if (failed) throw new CliExit(1);
+    await removeEach(refs, io, (ref) => api.remove(client, ref));
   });
 }
