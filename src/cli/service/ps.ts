@@ -40,9 +40,14 @@ function taskRow(t: TaskObject, nodes: ReadonlyMap<string, NodeObject>, opts: Ps
     truncate(t.spec.image, 40, opts.trunc),
     node,
     capitalize(t.desiredState),
-    `${capitalize(t.status.state)} ${ago(since, opts.now)}`.trim(),
+    `${capitalize(t.status.state)}${healthNote(t)} ${ago(since, opts.now)}`.trim(),
     truncate(error, 60, opts.trunc),
   ];
+}
+
+/** As `docker ps` shows it: `Running (healthy) 5 seconds ago`; health means something only while running. */
+function healthNote(t: TaskObject): string {
+  return t.status.state === 'running' && t.status.health ? ` (${t.status.health})` : '';
 }
 
 export function registerServicePs(parent: Command, io: CliIo): void {
