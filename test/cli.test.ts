@@ -1,32 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EmbeddedCluster } from './harness/embedded-cluster.js';
+import { runShoal, type CliRun } from './harness/run-cli.js';
 import { uniqueName } from './harness/service-specs.js';
-
-const repo = new URL('..', import.meta.url).pathname;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('the shoal CLI against a real cluster', () => {
   const cluster = new EmbeddedCluster();
-  const shoal = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], {
-        env: { ...process.env, SHOAL_HOST: cluster.url, SHOAL_CONFIG: join(cluster.dataDir, 'cli-config.json') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const shoal = (...args: string[]): Promise<CliRun> => runShoal(cluster, args);
 
   before(async () => {
     await cluster.start();

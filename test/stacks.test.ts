@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import type { TaskObject } from '../src/api/objects.js';
 import { invalidFixtures } from '../src/compose/invalid-fixtures.test-util.js';
 import { EmbeddedCluster } from './harness/embedded-cluster.js';
+import { runShoal, type CliRun } from './harness/run-cli.js';
 import { freePort } from './harness/free-port.js';
 import { waitFor } from './harness/wait.js';
-
-const repo = new URL('..', import.meta.url).pathname;
-// The CLI runs in the compose files' directory (as a user would), where `tsx` does not resolve by name.
-const tsx = import.meta.resolve('tsx');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * Stacks end to end: `shoal stack deploy --wait` of a web + db + cache compose file on a real
@@ -32,19 +23,7 @@ describe('stacks on a real cluster, through the CLI', () => {
   const stack = `st${Date.now().toString(36)}${Math.floor(Math.random() * 100)}`;
   let port = 0;
 
-  const shoal = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const p = spawn(process.execPath, ['--import', tsx, join(repo, 'src/cli/main.ts'), ...args], {
-        cwd: dir,
-        env: { ...process.env, SHOAL_HOST: cluster.url, SHOAL_CONFIG: cluster.cliConfig, WEB_PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const shoal = (...args: string[]): Promise<CliRun> => runShoal(cluster, args, { cwd: dir, env: { WEB_PORT: String(port) } });
 
   const write = (name: string, text: string): string => {
     writeFileSync(join(dir, name), text);

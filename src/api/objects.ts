@@ -53,6 +53,25 @@ export interface UpdateStatus {
   nextBatchAt?: string;
 }
 
+/**
+ * A Rancher-style in-service upgrade: the old tasks were stopped but their containers kept until
+ * the user confirms (they are removed) or rolls back (the same containers start again).
+ * `upgrading`: the old tasks are still to be stopped; `upgraded`: waiting for confirm or
+ * rollback; `confirming` / `rolling_back`: asked for, the orchestrator is carrying it out.
+ */
+export interface InServiceUpgrade {
+  state: 'upgrading' | 'upgraded' | 'confirming' | 'rolling_back';
+  startedAt: string;
+  previousSpec: ServiceSpec;
+  previousSpecVersion: number;
+  /** The spec version the upgrade moved to: the upgrade's own tasks have it or a later one. */
+  specVersion: number;
+  /** The secret and config versions the previous spec pinned, restored by a rollback. */
+  previousFileVersions?: Record<string, number>;
+  /** The old tasks whose stopped containers are kept. */
+  keptTaskIds: string[];
+}
+
 export interface ServiceObject extends Meta {
   name: string;
   stack?: string;
@@ -61,6 +80,8 @@ export interface ServiceObject extends Meta {
   specVersion: number;
   previousSpec?: ServiceSpec;
   updateStatus?: UpdateStatus;
+  /** Set while an in-service upgrade awaits confirm or rollback. */
+  upgrade?: InServiceUpgrade;
   /**
    * The version of each secret and config the spec references (`secret/NAME` → version), set
    * when the spec is written and when one of them is rotated; new tasks copy it into their own
@@ -113,6 +134,17 @@ export interface TaskObject extends Meta {
    * version), so a rotation reaches running tasks only through an update.
    */
   fileVersions?: Record<string, number>;
+  /**
+   * An in-service upgrade stopped this task and keeps its container for a rollback: the reaper
+   * leaves it alone until the upgrade is confirmed (the container is removed) or rolled back.
+   */
+  keepContainer?: boolean;
+  /**
+   * A rollback task that starts the kept, stopped container of `adoptFromTaskId` again instead
+   * of creating one (the agent hands that task's container over).
+   */
+  adoptContainerId?: string;
+  adoptFromTaskId?: string;
 }
 
 /** The name a task's container gets: service.slot.taskid (or service.nodeid.taskid). */

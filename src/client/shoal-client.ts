@@ -150,6 +150,19 @@ export class ShoalClient {
     return this.request('POST', `/v1/services/${seg(ref)}/rollback`, { body: {} });
   }
 
+  /** In-service upgrade: the old containers are kept until confirmServiceUpgrade or rollbackServiceUpgrade. */
+  upgradeService(ref: string, body: UpdateServiceRequest): Promise<ServiceView> {
+    return this.request('POST', `/v1/services/${seg(ref)}/upgrade`, { body });
+  }
+
+  confirmServiceUpgrade(ref: string): Promise<ServiceView> {
+    return this.request('POST', `/v1/services/${seg(ref)}/upgrade/confirm`, { body: {} });
+  }
+
+  rollbackServiceUpgrade(ref: string): Promise<ServiceView> {
+    return this.request('POST', `/v1/services/${seg(ref)}/upgrade/rollback`, { body: {} });
+  }
+
   removeService(ref: string): Promise<RemoveServiceResponse> {
     return this.request('DELETE', `/v1/services/${seg(ref)}`);
   }

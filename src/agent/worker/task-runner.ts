@@ -19,6 +19,8 @@ export interface TaskRunnerDeps {
   report(update: TaskStatusUpdate): void;
   /** Called once the task left the assignments and its container is gone. */
   onRemoved(taskId: string): void;
+  /** True while another task's adopted container still mounts this task's files. */
+  filesHeld?(taskId: string): boolean;
   logger: Logger;
 }
 
@@ -62,6 +64,15 @@ export class TaskRunner {
     this.task = task;
     this.state = task.status.state;
     if (adopted) this.adopt(adopted);
+    // A task adopting a kept, stopped container starts it instead of creating one (a missing
+    // container then fails at start, and the restart policy makes a fresh task).
+    else if (task.adoptContainerId !== undefined && stateRank(this.state) < stateRank('starting')) this.containerId = task.adoptContainerId;
+  }
+
+  /** Another task adopts this task's (ended) container: forget it without touching it. */
+  releaseContainer(): void {
+    this.containerId = undefined;
+    this.watchAbort.abort();
   }
 
   get taskId(): string {
@@ -260,9 +271,11 @@ export class TaskRunner {
       await executor.remove(containerId);
       this.containerId = undefined;
     }
-    // The files live exactly as long as the container that mounts them.
+    // The files live exactly as long as the container that mounts them (an adopted container
+    // mounts those of the task that made it).
     this.offered = undefined;
-    await this.deps.files.remove(this.task.id);
+    if (!this.deps.filesHeld?.(this.task.id)) await this.deps.files.remove(this.task.id);
+    if (this.task.adoptFromTaskId !== undefined) await this.deps.files.remove(this.task.adoptFromTaskId);
     if (this.removed) {
       this.stopped = true;
       this.watchAbort.abort();
@@ -274,6 +287,8 @@ export class TaskRunner {
   private adopt(c: ObservedContainer): void {
     this.containerId = c.containerId;
     if (c.health) this.health = c.health;
+    // A kept container this task has yet to start again: its old exit is not this task's.
+    if (!c.running && c.containerId === this.task.adoptContainerId && stateRank(this.state) < stateRank('starting')) return;
     if (c.running) {
       this.started = true;
       if (this.task.desiredState === 'running' && !isTerminal(this.state)) {

@@ -254,3 +254,32 @@ void test('at start, files of tasks without a container are deleted, the others 
   assert.deepEqual(await readdir(files.root), [kept.id]);
   await worker.stop();
 });
+
+void test('a task adopting a kept container starts that container; the task that made it lets go of it', async () => {
+  const { worker, batches, executor } = setup();
+  await worker.init();
+  const kept = task({ image: 'fake/app:1' });
+  worker.apply({ full: true, tasks: [kept], removed: [] });
+  const containerId = await until('running', () => statuses(batches, kept.id).find((s) => s.state === 'running')?.containerId);
+  worker.apply({ full: false, tasks: [{ ...kept, desiredState: 'shutdown', keepContainer: true }], removed: [] });
+  await until('shutdown', () => states(batches, kept.id).includes('shutdown'));
+  assert.ok(await executor.inspect(containerId), 'a shut-down task keeps its container');
+
+  const adopting = task({ image: 'fake/app:1' }, { slot: kept.slot, adoptContainerId: containerId, adoptFromTaskId: kept.id });
+  const starts = executor.calls.start;
+  worker.apply({ full: false, tasks: [adopting], removed: [] });
+  const starting = await until('starting', () => statuses(batches, adopting.id).find((s) => s.state === 'starting'));
+  assert.equal(starting.containerId, containerId);
+  assert.equal(executor.calls.prepare, 1, 'no new container is created');
+  assert.equal(executor.calls.start, starts + 1);
+  assert.equal(worker.containerOf(adopting.id), containerId);
+
+  // The old task leaves the assignments (the reaper deleted it): the container stays.
+  worker.apply({ full: false, tasks: [], removed: [kept.id] });
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.ok(await executor.inspect(containerId), 'the adopted container is not removed with the old task');
+  assert.equal(executor.calls.remove, 0);
+  worker.apply({ full: false, tasks: [], removed: [adopting.id] });
+  await until('removed with its new task', async () => !(await executor.inspect(containerId)));
+  await worker.stop();
+});

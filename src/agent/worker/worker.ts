@@ -41,6 +41,13 @@ export class Worker {
   private nodeId: string | undefined;
   private stopped = false;
   private readonly healthWatch = new AbortController();
+  /**
+   * Containers that tasks adopt (a rollback of an in-service upgrade restarts a kept container
+   * under a new task): container id → adopting task id. Their original task must not touch them.
+   */
+  private readonly handoffs = new Map<string, string>();
+  /** Tasks whose files a container adopted by another task still mounts. */
+  private readonly heldFiles = new Set<string>();
 
   constructor(private readonly options: WorkerOptions) {
     this.batcher = new StatusBatcher((updates) => options.report(updates), options.batchMs ?? 50);
@@ -107,6 +114,15 @@ export class Worker {
       this.options.logger.warn({ count: assignments.tasks.length - mine.length }, 'ignored tasks assigned to another node');
     }
     if (assignments.full) {
+      this.handoffs.clear();
+      this.heldFiles.clear();
+    }
+    for (const t of mine) {
+      if (t.adoptContainerId === undefined) continue;
+      this.handoffs.set(t.adoptContainerId, t.id);
+      if (t.adoptFromTaskId !== undefined) this.heldFiles.add(t.adoptFromTaskId);
+    }
+    if (assignments.full) {
       const wanted = new Set(mine.map((t) => t.id));
       for (const [taskId, runner] of this.runners) if (!wanted.has(taskId)) runner.markRemoved();
     }
@@ -156,8 +172,14 @@ export class Worker {
   }
 
   private createRunner(task: TaskObject, nodeId: string, offer: OfferedFiles | undefined): void {
-    const containers = (this.found?.get(task.id) ?? []).filter((c) => this.ours(c));
-    if (containers.length > 0) this.found?.delete(task.id);
+    const claimedElsewhere = (c: ObservedContainer): boolean => {
+      const by = this.handoffs.get(c.containerId);
+      return by !== undefined && by !== task.id;
+    };
+    const containers = (this.found?.get(task.id) ?? []).filter((c) => this.ours(c) && !claimedElsewhere(c));
+    if (containers.length > 0) this.found?.set(task.id, (this.found.get(task.id) ?? []).filter((c) => !containers.includes(c)));
+    if (this.found?.get(task.id)?.length === 0) this.found.delete(task.id);
+    if (task.adoptContainerId !== undefined) containers.push(...this.takeOver(task.adoptContainerId, task.id));
     const adopted = pickContainer(containers);
     // Two containers of one task can exist only after a crash mid-create; keep the best one.
     for (const extra of containers) if (extra !== adopted) this.discard(extra);
@@ -169,6 +191,7 @@ export class Worker {
         nodeId,
         logger: this.options.logger,
         report: (update) => this.batcher.add(update),
+        filesHeld: (taskId) => this.heldFiles.has(taskId),
         onRemoved: (taskId) => {
           if (this.runners.get(taskId) === runner) this.runners.delete(taskId);
         },
@@ -179,6 +202,26 @@ export class Worker {
     if (offer) runner.offerFiles(offer);
     this.runners.set(task.id, runner);
     runner.kick();
+  }
+
+  /**
+   * Hands a kept container to the task adopting it: the runner of the task that made it lets go
+   * of it, and after an agent restart it is found under that task's label.
+   */
+  private takeOver(containerId: string, taskId: string): ObservedContainer[] {
+    for (const runner of this.runners.values()) {
+      if (runner.taskId !== taskId && runner.container() === containerId) runner.releaseContainer();
+    }
+    const out: ObservedContainer[] = [];
+    for (const [owner, containers] of this.found ?? []) {
+      const mine = containers.filter((c) => c.containerId === containerId && this.ours(c));
+      if (mine.length === 0) continue;
+      out.push(...mine);
+      const rest = containers.filter((c) => !mine.includes(c));
+      if (rest.length > 0) this.found?.set(owner, rest);
+      else this.found?.delete(owner);
+    }
+    return out;
   }
 
   private removeUnclaimed(): void {

@@ -9,6 +9,7 @@ import { registerServiceRm } from './rm.js';
 import { registerServiceRollback } from './rollback.js';
 import { registerServiceScale } from './scale.js';
 import { registerServiceUpdate } from './update.js';
+import { registerServiceUpgrade } from './upgrade.js';
 
 export function registerServiceCommands(program: Command, io: CliIo): void {
   const service = program.command('service').description('manage services');
@@ -19,6 +20,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
   registerServiceUpdate(service, io);
   registerServiceScale(service, io);
   registerServiceRollback(service, io);
+  registerServiceUpgrade(service, io);
   registerServiceLogs(service, io);
   registerServiceRm(service, io);
 }

@@ -81,7 +81,64 @@ export class ServiceApi {
     if (input.version !== undefined && input.version !== current.version) {
       throw new ShoalError('conflict', `version: service changed since version ${input.version} (now ${current.version}); read it again and retry`, 'version');
     }
+    refuseDuringUpgrade(current);
     return this.writeSpec(ctx, current, input.spec, 'updating');
+  }
+
+  /**
+   * Rancher's in-service upgrade: the old tasks stop but keep their containers (the
+   * orchestrator's `in-service-upgrade.ts` does the task work) until `confirmUpgrade` removes
+   * them or `rollbackUpgrade` starts the very same containers again.
+   */
+  async upgrade(ctx: RequestContext, ref: string, body: unknown): Promise<ServiceView> {
+    const input = parseOrThrow(updateServiceSchema, body);
+    const current = await resolveService(this.store, ctx.env, ref);
+    if (input.version !== undefined && input.version !== current.version) {
+      throw new ShoalError('conflict', `version: service changed since version ${input.version} (now ${current.version}); read it again and retry`, 'version');
+    }
+    refuseDuringUpgrade(current);
+    if (current.spec.mode !== input.spec.mode) {
+      throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${input.spec.mode}; remove and create it`, 'spec.mode');
+    }
+    if (isDeepStrictEqual(taskSpecOf(current.spec), taskSpecOf(input.spec))) {
+      throw new ShoalError('invalid_argument', 'spec: the upgrade changes nothing the tasks run (image, command, env, ...); use service update or scale', 'spec');
+    }
+    const time = new Date(this.now()).toISOString();
+    const next = serviceWithSpec(current, input.spec, 'updating', time);
+    await this.pinFiles(next);
+    next.upgrade = {
+      state: 'upgrading',
+      startedAt: time,
+      previousSpec: current.spec,
+      previousSpecVersion: current.specVersion,
+      specVersion: next.specVersion,
+      keptTaskIds: [],
+      ...(current.fileVersions ? { previousFileVersions: current.fileVersions } : {}),
+    };
+    await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
+    return this.get(ctx, current.id);
+  }
+
+  /** Removes the containers an in-service upgrade kept; 409 when none is waiting. */
+  async confirmUpgrade(ctx: RequestContext, ref: string): Promise<ServiceView> {
+    return this.finishUpgrade(ctx, ref, 'confirming');
+  }
+
+  /** Goes back to the spec before the in-service upgrade, restarting the kept containers; 409 when none is waiting. */
+  async rollbackUpgrade(ctx: RequestContext, ref: string): Promise<ServiceView> {
+    return this.finishUpgrade(ctx, ref, 'rolling_back');
+  }
+
+  private async finishUpgrade(ctx: RequestContext, ref: string, state: 'confirming' | 'rolling_back'): Promise<ServiceView> {
+    const current = await resolveService(this.store, ctx.env, ref);
+    const upgrade = current.upgrade;
+    if (!upgrade) throw new ShoalError('failed_precondition', `service "${current.name}" has no in-service upgrade to ${state === 'confirming' ? 'confirm' : 'roll back'}`);
+    if (upgrade.state === 'confirming' || upgrade.state === 'rolling_back') {
+      throw new ShoalError('failed_precondition', `the in-service upgrade of service "${current.name}" is already being ${upgrade.state === 'confirming' ? 'confirmed' : 'rolled back'}`);
+    }
+    const next: ServiceObject = { ...current, upgrade: { ...upgrade, state }, updatedAt: new Date(this.now()).toISOString() };
+    await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
+    return this.get(ctx, current.id);
   }
 
   async scale(ctx: RequestContext, ref: string, body: unknown): Promise<ServiceView> {
@@ -98,6 +155,7 @@ export class ServiceApi {
     if (!current.previousSpec) {
       throw new ShoalError('failed_precondition', `service "${current.name}" has no previous spec to roll back to`);
     }
+    refuseDuringUpgrade(current);
     return this.writeSpec(ctx, current, current.previousSpec, 'rollback_started');
   }
 
@@ -146,6 +204,7 @@ export class ServiceApi {
  */
 export function serviceWithSpec(current: ServiceObject, spec: ServiceSpec, state: 'updating' | 'rollback_started', time: string): ServiceObject {
   const rollsTasks = !isDeepStrictEqual(taskSpecOf(current.spec), taskSpecOf(spec));
+  if (rollsTasks) refuseDuringUpgrade(current);
   const next: ServiceObject = { ...current, spec, updatedAt: time };
   if (rollsTasks || state === 'rollback_started') {
     next.previousSpec = current.spec;
@@ -159,6 +218,18 @@ export function serviceWithSpec(current: ServiceObject, spec: ServiceSpec, state
     next.updateStatus = rollsTasks ? updateStatus : { ...updateStatus, state: 'rollback_completed', completedAt: time, message: 'rollback completed' };
   }
   return next;
+}
+
+/**
+ * While an in-service upgrade waits, another task change would mix a third spec into the
+ * confirm/rollback decision; scaling is fine (it does not replace tasks).
+ */
+function refuseDuringUpgrade(current: ServiceObject): void {
+  if (!current.upgrade) return;
+  throw new ShoalError(
+    'failed_precondition',
+    `service "${current.name}" has an in-service upgrade waiting: run "shoal service upgrade --confirm ${current.name}" or "--rollback" first`,
+  );
 }
 
 function withReplicas(service: ServiceObject, tasks: TaskObject[]): ServiceView {

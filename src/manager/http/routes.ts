@@ -69,6 +69,9 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
     { method: 'POST', url: '/v1/services/:ref/update', permission: 'service:write', handler: (i, ctx) => d.services.update(ctx, i.params.ref ?? '', i.body) },
     { method: 'POST', url: '/v1/services/:ref/scale', permission: 'service:write', handler: (i, ctx) => d.services.scale(ctx, i.params.ref ?? '', i.body) },
     { method: 'POST', url: '/v1/services/:ref/rollback', permission: 'service:write', handler: (i, ctx) => d.services.rollback(ctx, i.params.ref ?? '') },
+    { method: 'POST', url: '/v1/services/:ref/upgrade', permission: 'service:write', handler: (i, ctx) => d.services.upgrade(ctx, i.params.ref ?? '', i.body) },
+    { method: 'POST', url: '/v1/services/:ref/upgrade/confirm', permission: 'service:write', handler: (i, ctx) => d.services.confirmUpgrade(ctx, i.params.ref ?? '') },
+    { method: 'POST', url: '/v1/services/:ref/upgrade/rollback', permission: 'service:write', handler: (i, ctx) => d.services.rollbackUpgrade(ctx, i.params.ref ?? '') },
     { method: 'DELETE', url: '/v1/services/:ref', permission: 'service:write', handler: (i, ctx) => d.services.remove(ctx, i.params.ref ?? '') },
     {
       method: 'GET',

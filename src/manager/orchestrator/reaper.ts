@@ -7,7 +7,7 @@ import type { ClusterView, Plan } from './view.js';
 /**
  * Task history: per slot (per node for global services) the newest `taskHistoryLimit` ended
  * tasks are kept besides the current one. Slots that no longer exist (scaled away, node
- * removed) and services that are gone keep no history.
+ * removed) and services that are gone keep no history. Tasks kept by an in-service upgrade wait for it.
  */
 export function reapTasks(view: ClusterView): Plan {
   const plan = new PlanBuilder();
@@ -16,7 +16,8 @@ export function reapTasks(view: ClusterView): Plan {
   for (const [serviceId, slots] of indexBySlot(view.tasks)) {
     const service = services.get(serviceId);
     for (const tasks of slots.values()) {
-      const history = tasks.filter((t) => isTerminal(t.status.state) && t.desiredState !== 'running');
+      // A task whose container an in-service upgrade keeps is not history until confirm or rollback.
+      const history = tasks.filter((t) => isTerminal(t.status.state) && t.desiredState !== 'running' && !t.keepContainer);
       if (history.length === 0) continue;
       const limit = service && slotExists(service, tasks[0], nodes) ? service.spec.taskHistoryLimit : 0;
       history.sort(byNewestFirst);

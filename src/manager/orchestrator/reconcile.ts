@@ -1,5 +1,6 @@
 import { applyPlan } from './apply-plan.js';
 import { reconcileGlobal } from './global.js';
+import { reconcileInServiceUpgrades } from './in-service-upgrade.js';
 import { reconcileNodeAvailability } from './node-availability.js';
 import { PlanBuilder } from './plan-builder.js';
 import { reapTasks } from './reaper.js';
@@ -16,15 +17,19 @@ export { applyPlan } from './apply-plan.js';
 export type ReconcileStep = (view: ClusterView) => Plan;
 
 /**
- * The order matters: tasks leave bad nodes before anything counts slots; global eligibility
- * runs before restarts so a task on a drained node is not restarted there; restarts fill their
- * own slots before the replicated step would create fresh tasks in them; the updater sees the
- * slots as they will be; stop requests are finished for unassigned tasks before the stop-first
- * gate looks for empty slots; the reaper sees the final state.
+ * The order matters: tasks leave bad nodes before anything counts slots; an in-service upgrade
+ * stops (and keeps) old tasks, or places the tasks adopting kept containers, before the global,
+ * restart and replicated steps look at the slots; global eligibility runs before restarts so a
+ * task on a drained node is not restarted there; restarts fill their own slots before the
+ * replicated step would create fresh tasks in them; the updater sees the slots as they will be
+ * (an upgrade's global tasks already exist, so it does not finish at once); stop requests are
+ * finished for unassigned tasks before the stop-first gate looks for empty slots; the reaper
+ * sees the final state.
  */
 export const reconcileSteps: ReadonlyArray<readonly [string, ReconcileStep]> = [
   ['removed-services', reconcileRemovedServices],
   ['node-availability', reconcileNodeAvailability],
+  ['in-service-upgrade', reconcileInServiceUpgrades],
   ['global', reconcileGlobal],
   ['restart', reconcileRestarts],
   ['replicated', reconcileReplicated],
