@@ -2,12 +2,13 @@
  * `npm run bench`: Shoal beside Docker Swarm mode on this machine's engine, then the scheduler
  * micro-benchmark and the in-process fake cluster. Prints markdown tables.
  *
- *   --only=convergence,update,scheduler,fake,failover   run a subset (default: all)
+ *   --only=convergence,update,scheduler,fake,failover,dns   run a subset (default: all)
  *   --runs=3                                    measurements per Docker benchmark (median reported)
  *   --sizes=10,50                               replicas for the convergence benchmark
  *   --agents=50,200                             simulated nodes for the fake cluster
  *   --quick                                     a smoke run: one measurement, small sizes
  *   --json=FILE                                 also write every sample as JSON
+ *   --dns-seconds=5                             load time per DNS query kind (64 outstanding)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -24,9 +25,10 @@ import { mib, msText, printTable, sec } from './lib/table.js';
 import { shoalRollingUpdate, swarmRollingUpdate, updateParallelism, updateReplicas, type UpdateSample } from './rolling-update.js';
 import { schedulerMicro, type MicroRow } from './scheduler.js';
 import { nodeFailureBench, printNodeFailure, type NodeFailureResult } from './node-failure.js';
+import { dnsBench, printDns, type DnsBenchRow } from './dns.js';
 
 type System = 'engine' | 'shoal' | 'swarm';
-const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover'] as const;
+const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover', 'dns'] as const;
 type Bench = (typeof benches)[number];
 
 interface Options {
@@ -38,6 +40,7 @@ interface Options {
   microNodes: number[];
   microTasks: number[];
   json: string | undefined;
+  dnsSeconds: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -60,6 +63,7 @@ function parseArgs(argv: string[]): Options {
     microNodes: list('micro-nodes', [100, 1000]),
     microTasks: list('micro-tasks', quick ? [1000] : [1000, 5000]),
     json: flags.get('json'),
+    dnsSeconds: Number(flags.get('dns-seconds') ?? (quick ? 2 : 5)),
   };
 }
 
@@ -285,6 +289,8 @@ async function main(): Promise<void> {
   const results: Results = { convergence: [], update: [], micro: [], fake: [], errors: [] };
   const started = performance.now();
   let failover: NodeFailureResult | undefined;
+  let dns: DnsBenchRow[] | undefined;
+  const dnsOpts = { seconds: opts.dnsSeconds, concurrency: 64 };
   let engine = 'no engine';
   if (opts.only.has('convergence') || opts.only.has('update')) {
     const v = (await new Docker().version()) as { Version?: string; ApiVersion?: string };
@@ -323,6 +329,16 @@ async function main(): Promise<void> {
         progress(`node failure FAILED: ${errText(err)}`);
       }
     }
+    if (opts.only.has('dns')) {
+      throwIfInterrupted();
+      console.log(`\n== DNS resolver: one agent's resolver on loopback, ${dnsOpts.concurrency} queries outstanding`);
+      try {
+        dns = await dnsBench(dnsOpts);
+      } catch (err) {
+        results.errors.push(`dns: ${errText(err)}`);
+        progress(`dns FAILED: ${errText(err)}`);
+      }
+    }
   } finally {
     await cleanupAll();
   }
@@ -331,6 +347,7 @@ async function main(): Promise<void> {
   if (results.micro.length > 0) printMicro(results.micro);
   if (results.fake.length > 0) printFake(results.fake);
   if (failover) printNodeFailure(failover);
+  if (dns) printDns(dns, dnsOpts);
   console.log(`\nbench: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2));
   if (results.errors.length > 0) {

@@ -46,6 +46,8 @@ function bodiesOf(change: Change, actor: string): Body[] {
     // they reserve a name for (which is recorded).
     case 'audit':
     case 'name-claim':
+    // Address bookkeeping: each task's address comes and goes with the task, which is recorded.
+    case 'ipam':
       return [];
     case 'session':
       return sessionBodies(change.value as SessionObject | undefined, change.prev as SessionObject | undefined, actor);

@@ -10,8 +10,9 @@
  * concurrent writers. `account`, `session` and `api-key` hold only hashes of credentials, and
  * the event mapping ignores them, so no credential material reaches the event stream.
  * `secret` and `config` hold their versions sealed (AES-GCM); the event mapping ignores them too.
+ * `ipam` holds address-management claims (node subnets, network ranges, task addresses).
  */
-export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key' | 'environment' | 'audit' | 'secret' | 'config' | 'stack';
+export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key' | 'environment' | 'audit' | 'secret' | 'config' | 'stack' | 'ipam';
 
 export interface StoredObject {
   id: string;
