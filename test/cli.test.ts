@@ -42,6 +42,13 @@ describe('the shoal CLI against a real cluster', () => {
 
     const inspect = await shoal('service', 'inspect', name);
     assert.equal((JSON.parse(inspect.stdout) as { spec: { env: Record<string, string> } }[])[0]?.spec.env.A, '1');
+    const table = await shoal('service', 'inspect', '--format', 'table', name);
+    assert.equal(table.code, 0, table.stderr);
+    for (const t of await cluster.runningTasks(name)) {
+      const ip = t.status.addresses?.[0]?.ip;
+      assert.ok(ip, 'a running task has an address');
+      assert.match(table.stdout, new RegExp(`^ +${name}\\.${t.slot} .*Running.* bridge=${ip.replaceAll('.', '\\.')}$`, 'm'));
+    }
 
     const rm = await shoal('service', 'rm', name);
     assert.equal(rm.code, 0, rm.stderr);

@@ -53,6 +53,12 @@ executorContract('docker', makeExecutor, (kind, spec) => makeTestTask({ image: i
     if (!m) return undefined;
     return { content: m[4] ?? '', mode: parseInt(m[1] ?? '', 8), uid: Number(m[2]), writable: m[3] === 'writable' };
   },
+  defaultNetwork: async () => {
+    const info = (await docker.getNetwork('bridge').inspect()) as { Name: string; IPAM?: { Config?: { Subnet?: string }[] } };
+    const subnet = info.IPAM?.Config?.map((c) => c.Subnet).find((s) => s?.includes('.'));
+    assert.ok(subnet, 'the default bridge has an IPv4 subnet');
+    return { name: info.Name, subnet };
+  },
 });
 
 

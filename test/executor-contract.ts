@@ -58,6 +58,21 @@ export interface SeenFile {
 export interface ContractProbe {
   commandLine(ex: Executor, containerId: string): Promise<{ entrypoint?: string[]; cmd?: string[] }>;
   file(ex: Executor, containerId: string, path: string): Promise<SeenFile | undefined>;
+  /** The network a container joins when its task names none, and that network's IPv4 subnet (CIDR). */
+  defaultNetwork(ex: Executor): Promise<{ name: string; subnet: string }>;
+}
+
+/** Whether `ip` (dotted quad) lies in `cidr` (`a.b.c.d/n`). */
+export function inSubnet(ip: string, cidr: string): boolean {
+  const toNumber = (text: string): number => {
+    const parts = text.split('.').map(Number);
+    assert.equal(parts.length, 4, `${text}: not an IPv4 address`);
+    assert.ok(parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255), `${text}: not an IPv4 address`);
+    return parts.reduce((n, p) => n * 256 + p, 0);
+  };
+  const [base = '', bits = ''] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(toNumber(ip) / size) === Math.floor(toNumber(base) / size);
 }
 
 export function executorContract(
@@ -115,6 +130,21 @@ export function executorContract(
       assert.equal(seen?.taskId, task.id);
       assert.equal(seen?.running, true);
       assert.ok(seen?.startedAt);
+    });
+
+    void test('a running container reports its address', async () => {
+      const ex = await makeExecutor();
+      const id = await prepare(ex, makeTask('run', { stopSignal: 'SIGKILL' }));
+      assert.equal((await ex.inspect(id))?.addresses, undefined, 'a created container has no address yet');
+      await ex.start(id);
+      const { name, subnet } = await probe.defaultNetwork(ex);
+      const addresses = (await ex.inspect(id))?.addresses ?? [];
+      assert.deepEqual(addresses.map((a) => a.network), [name]);
+      const ip = addresses[0]?.ip ?? '';
+      assert.ok(inSubnet(ip, subnet), `${ip} is in ${name}'s subnet ${subnet}`);
+      assert.ok(!(await ex.list()).some((c) => c.containerId !== id && c.running && c.addresses?.some((a) => a.ip === ip)), 'no other container of ours has it');
+      await ex.shutdown(id, 'SIGKILL', 1000);
+      assert.equal((await ex.inspect(id))?.addresses, undefined, 'an exited container has none');
     });
 
     void test('wait returns the exit code of a crashing image', async () => {

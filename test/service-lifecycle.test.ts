@@ -32,6 +32,11 @@ describe('services on a real Docker Engine', () => {
       const info = await cluster.docker.getContainer(c.Id).inspect();
       assert.ok(info.Config.Env.includes('GREETING=hello'));
       assert.equal(info.HostConfig.RestartPolicy?.Name ?? 'no', 'no', 'Shoal restarts tasks, not Docker');
+      const engineAddresses = Object.entries(info.NetworkSettings.Networks)
+        .filter(([, n]) => n.IPAddress)
+        .map(([network, n]) => ({ network, ip: n.IPAddress }));
+      assert.ok(engineAddresses.length > 0, 'the container has an address (published ports keep a bridge address)');
+      assert.deepEqual(task.status.addresses, engineAddresses, 'the task reports the addresses docker inspect shows');
       const hostPort = info.NetworkSettings.Ports['80/tcp']?.[0]?.HostPort;
       assert.ok(hostPort, 'port 80 is published');
       const body = await waitFor('the published port to answer', async () => (await fetch(`http://127.0.0.1:${hostPort}/`)).text());

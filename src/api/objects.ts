@@ -103,6 +103,17 @@ export interface TaskStatus {
   runningSince?: string;
   /** The engine's health of a running container with a health check. */
   health?: 'starting' | 'healthy' | 'unhealthy';
+  /**
+   * The running container's IPv4 address on each network it joined, as the engine reports it
+   * (e.g. `bridge`); absent until the agent read them, and once the task left `running`.
+   */
+  addresses?: TaskAddress[];
+}
+
+/** One address of a task's container: the engine's network name and the IPv4 on it. */
+export interface TaskAddress {
+  network: string;
+  ip: string;
 }
 
 export interface TaskObject extends Meta {

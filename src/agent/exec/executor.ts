@@ -1,5 +1,5 @@
 import type { EngineDescription, LogLine } from '../../api/agent-protocol.js';
-import type { NodeResources, TaskObject } from '../../api/objects.js';
+import type { NodeResources, TaskAddress, TaskObject } from '../../api/objects.js';
 
 /** Labels that tie a container to its task, so a restarted agent can adopt it. */
 export const shoalLabels = {
@@ -43,6 +43,8 @@ export interface ObservedContainer {
   finishedAt?: string;
   /** Present only for a container with a health check (its own or its image's). */
   health?: ContainerHealth;
+  /** A running container's IPv4 address on each network it joined (none known: absent). */
+  addresses?: TaskAddress[];
 }
 
 /** Called with a container's new health each time it changes. */

@@ -1,5 +1,5 @@
 import type { TaskStatusUpdate } from '../../api/agent-protocol.js';
-import type { TaskObject } from '../../api/objects.js';
+import type { TaskAddress, TaskObject } from '../../api/objects.js';
 import { canTransition, isTerminal, stateRank, type TaskState } from '../../api/task-state.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/logger.js';
@@ -55,6 +55,8 @@ export class TaskRunner {
   private health: ContainerHealth | undefined;
   /** A health change arrived from the watch: newer than what an inspect in flight may say. */
   private healthHeard = false;
+  /** The running container's addresses, repeated in every running report so none drops them. */
+  private addresses: TaskAddress[] | undefined;
 
   constructor(
     task: TaskObject,
@@ -207,7 +209,8 @@ export class TaskRunner {
     // health check never looks, even briefly, like one without.
     const seen = await executor.inspect(containerId).catch(() => undefined);
     if (!this.healthHeard && seen?.health) this.health = seen.health;
-    this.emit(status('running', 'started', { containerId, ...(this.health ? { health: this.health } : {}) }));
+    this.addresses = seen?.addresses;
+    this.emit(status('running', 'started', this.runningExtra(containerId)));
     this.watch();
     return true;
   }
@@ -253,7 +256,12 @@ export class TaskRunner {
     const containerId = this.containerId;
     // Only a running task has a health worth reporting; the state itself does not move.
     if (this.state !== 'running' || this.exit || !containerId || this.task.desiredState !== 'running') return;
-    this.emit(status('running', `health: ${health}`, { containerId, health }), true);
+    this.emit(status('running', `health: ${health}`, this.runningExtra(containerId)), true);
+  }
+
+  /** What a running report carries besides its state: container, health and addresses. */
+  private runningExtra(containerId: string): Partial<ObservedStatus> {
+    return { containerId, ...(this.health ? { health: this.health } : {}), ...(this.addresses?.length ? { addresses: this.addresses } : {}) };
   }
 
   private async towardStopped(remove: boolean): Promise<boolean> {
@@ -287,12 +295,13 @@ export class TaskRunner {
   private adopt(c: ObservedContainer): void {
     this.containerId = c.containerId;
     if (c.health) this.health = c.health;
+    if (c.running) this.addresses = c.addresses;
     // A kept container this task has yet to start again: its old exit is not this task's.
     if (!c.running && c.containerId === this.task.adoptContainerId && stateRank(this.state) < stateRank('starting')) return;
     if (c.running) {
       this.started = true;
       if (this.task.desiredState === 'running' && !isTerminal(this.state)) {
-        this.emit(status('running', 'started (adopted)', { containerId: c.containerId, ...(c.health ? { health: c.health } : {}) }), true);
+        this.emit(status('running', 'started (adopted)', this.runningExtra(c.containerId)), true);
       }
     } else if (c.startedAt) {
       this.started = true;

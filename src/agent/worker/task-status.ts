@@ -26,7 +26,9 @@ export function exitStatus(exit: ExitResult, containerId: string | undefined): O
 
 /** What a container found on the node says about its task, before any assignment arrives. */
 export function containerStatus(c: ObservedContainer): ObservedStatus {
-  if (c.running) return status('running', 'started', { containerId: c.containerId, ...(c.health ? { health: c.health } : {}) });
+  if (c.running) {
+    return status('running', 'started', { containerId: c.containerId, ...(c.health ? { health: c.health } : {}), ...(c.addresses?.length ? { addresses: c.addresses } : {}) });
+  }
   if (c.startedAt) {
     const exit: ExitResult = { exitCode: c.exitCode ?? -1 };
     if (c.error) exit.error = c.error;

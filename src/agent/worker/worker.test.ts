@@ -188,6 +188,32 @@ void test('health changes of a running task are reported as running updates', as
   await worker.stop();
 });
 
+void test('running reports carry the container addresses, also after a health change and on adoption', async () => {
+  const executor = new FakeExecutor();
+  const first = setup(executor);
+  await first.worker.init();
+  const t = task({ image: 'fake/app:1', healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 20 } });
+  first.worker.apply({ full: true, tasks: [t], removed: [] });
+  await until('healthy', () => statuses(first.batches, t.id).some((s) => s.health === 'healthy'));
+  const seen = statuses(first.batches, t.id);
+  const containerId = seen[3]?.containerId ?? '';
+  const expected = (await executor.inspect(containerId))?.addresses;
+  assert.deepEqual(expected, [{ network: 'bridge', ip: '172.17.0.2' }]);
+  assert.deepEqual(seen.map((s) => s.addresses), [undefined, undefined, undefined, expected, expected], 'running reports, and only they');
+  await first.worker.stop();
+
+  const second = setup(executor);
+  await second.worker.init();
+  assert.deepEqual(second.worker.observed().find((u) => u.taskId === t.id)?.status.addresses, expected, 'hello carries them');
+  second.worker.apply({ full: true, tasks: [t], removed: [] });
+  await until('adopted', () => statuses(second.batches, t.id).some((s) => s.message === 'started (adopted)'));
+  assert.deepEqual(statuses(second.batches, t.id).find((s) => s.message === 'started (adopted)')?.addresses, expected);
+  second.worker.apply({ full: false, tasks: [{ ...t, desiredState: 'shutdown' }], removed: [] });
+  await until('shutdown', () => states(second.batches, t.id).includes('shutdown'));
+  assert.equal(statuses(second.batches, t.id).find((s) => s.state === 'shutdown')?.addresses, undefined);
+  await second.worker.stop();
+});
+
 const payload = (kind: TaskFilePayload['kind'], name: string, version: number, text: string): TaskFilePayload => ({
   kind,
   name,

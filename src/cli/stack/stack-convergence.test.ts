@@ -49,3 +49,12 @@ test('a paused update fails the service; a paused update from before the deploy 
   assert.match(s.message ?? '', /update paused/);
   assert.equal(assessStackService({ ...base, service, tasks, operation: 'scale', baseline: paused }).phase, 'converged');
 });
+
+test('a replica the scheduler cannot place shows why on its service line', () => {
+  const service = makeService({}, { image: 'web', replicas: 2 });
+  const reason = 'no suitable node (host port 8080/tcp in use on 1 node)';
+  const pending = makeTask(2, 'pending', { status: { state: 'pending', message: 'pending', timestamp: '', pendingReason: reason } });
+  const s = assessStackService({ ...base, service, tasks: [makeTask(1, 'running'), pending] });
+  assert.equal(s.phase, 'converging');
+  assert.ok(s.line.endsWith(`(1 pending: ${reason})`), s.line);
+});

@@ -36,7 +36,12 @@ export function assessStackService(input: StackServiceInput): StackServiceState 
   const failed = c.failedTasks.filter((t) => !input.knownFailures.has(t.id)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const firstFailure = failed[0];
   if (firstFailure) return { phase: 'failed', line: summary, message: taskErrorLine(firstFailure) };
-  if (!isOneShot(service)) return { phase: c.phase === 'converged' ? 'converged' : 'converging', line: summary };
+  if (!isOneShot(service)) {
+    if (c.phase === 'converged') return { phase: 'converged', line: summary };
+    // A replica the scheduler cannot place waits forever: say why on the service's own line.
+    const why = c.pending.reasons[0];
+    return { phase: 'converging', line: why ? `${summary} (${why.count} pending: ${why.reason})` : summary };
+  }
   return oneShot(service, tasks, c, input.allowEmpty);
 }
 

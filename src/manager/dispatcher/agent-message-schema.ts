@@ -2,6 +2,20 @@ import { z } from 'zod';
 import type { AgentMessage } from '../../api/agent-protocol.js';
 import { taskStates } from '../../api/task-state.js';
 
+const taskAddress = z.object({ network: z.string().min(1).max(200), ip: z.ipv4() });
+
+/**
+ * A task's addresses: an entry that is not a network name with a dotted-quad IPv4 is dropped
+ * rather than refusing the message, which also carries the task's state and other tasks'.
+ */
+const taskAddresses = z
+  .array(z.unknown())
+  .max(64)
+  .transform((list) => list.flatMap((a) => {
+    const parsed = taskAddress.safeParse(a);
+    return parsed.success ? [parsed.data] : [];
+  }));
+
 /** Agents are remote peers: everything they send is validated before it touches the store. */
 const statusUpdate = z.object({
   taskId: z.string().min(1).max(100),
@@ -13,6 +27,7 @@ const statusUpdate = z.object({
     containerId: z.string().max(200).optional(),
     exitCode: z.number().int().optional(),
     health: z.enum(['starting', 'healthy', 'unhealthy']).optional(),
+    addresses: taskAddresses.optional(),
   }),
 });
 

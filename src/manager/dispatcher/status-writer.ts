@@ -1,5 +1,5 @@
 import type { TaskStatusUpdate } from '../../api/agent-protocol.js';
-import type { TaskObject } from '../../api/objects.js';
+import type { TaskAddress, TaskObject } from '../../api/objects.js';
 import { canTransition } from '../../api/task-state.js';
 import type { Logger } from '../../lib/logger.js';
 import { ConflictError, type Op, type Store } from '../store/store.js';
@@ -69,15 +69,26 @@ export class StatusWriter {
     for (const { nodeId, update } of batch) {
       const task = next.get(update.taskId) ?? (await this.store.get<TaskObject>('task', update.taskId));
       // A node may only speak for its own tasks, and states never move backwards; a running
-      // task's health may change while its state stays.
+      // task's health and addresses may change while its state stays.
       if (!task || task.nodeId !== nodeId) continue;
-      const healthOnly = task.status.state === 'running' && update.status.state === 'running' && update.status.health !== undefined && update.status.health !== task.status.health;
-      if (!healthOnly && !canTransition(task.status.state, update.status.state)) continue;
+      const stillRunning = task.status.state === 'running' && update.status.state === 'running';
+      const healthOnly = stillRunning && update.status.health !== undefined && update.status.health !== task.status.health;
+      const addressesOnly = stillRunning && update.status.addresses !== undefined && !sameAddresses(update.status.addresses, task.status.addresses);
+      const inPlace = healthOnly || addressesOnly;
+      if (!inPlace && !canTransition(task.status.state, update.status.state)) continue;
       const status = { ...task.status, ...update.status };
       delete status.pendingReason;
-      if (update.status.state === 'running' && !healthOnly) status.runningSince = update.status.timestamp;
+      // A container that is not running has no address worth showing (the engine freed it).
+      if (update.status.state !== 'running' || status.addresses?.length === 0) delete status.addresses;
+      if (update.status.state === 'running' && !inPlace) status.runningSince = update.status.timestamp;
       next.set(task.id, { ...task, status, updatedAt: new Date().toISOString() });
     }
     return [...next.values()].map((t) => ({ op: 'put', kind: 'task', value: t, expectVersion: t.version }));
   }
+}
+
+/** Same networks and IPs in the same order: the agent always reports them sorted by network. */
+function sameAddresses(a: readonly TaskAddress[], b: readonly TaskAddress[] | undefined): boolean {
+  const other = b ?? [];
+  return a.length === other.length && a.every((x, i) => x.network === other[i]?.network && x.ip === other[i]?.ip);
 }

@@ -1,6 +1,6 @@
 import Dockerode from 'dockerode';
 import type { EngineDescription, LogLine } from '../../../api/agent-protocol.js';
-import type { NodeResources, TaskObject } from '../../../api/objects.js';
+import type { NodeResources, TaskAddress, TaskObject } from '../../../api/objects.js';
 import {
   ExecutorError,
   shoalLabels,
@@ -135,6 +135,8 @@ export class DockerExecutor implements Executor {
     if (info.State.Error) observed.error = info.State.Error;
     const health = info.State.Health?.Status;
     if (health === 'starting' || health === 'healthy' || health === 'unhealthy') observed.health = health satisfies ContainerHealth;
+    const addresses = info.State.Running ? containerAddresses(info) : [];
+    if (addresses.length > 0) observed.addresses = addresses;
     return observed;
   }
 
@@ -253,6 +255,17 @@ function createError(err: unknown): ExecutorError {
   const status = engineStatus(err);
   const kind = status === 400 || status === 404 || status === 409 ? 'rejected' : 'failed';
   return new ExecutorError(kind, engineMessage(err));
+}
+
+/**
+ * The container's IPv4 on each network, sorted by network name. A network without an address
+ * (e.g. `host`, `none`, or one the engine is still connecting) is left out.
+ */
+export function containerAddresses(info: Pick<Dockerode.ContainerInspectInfo, 'NetworkSettings'>): TaskAddress[] {
+  const networks = (info.NetworkSettings as { Networks?: Record<string, { IPAddress?: string } | null> } | undefined)?.Networks ?? {};
+  return Object.entries(networks)
+    .flatMap(([network, settings]) => (settings?.IPAddress ? [{ network, ip: settings.IPAddress }] : []))
+    .sort((a, b) => a.network.localeCompare(b.network));
 }
 
 function withTag(image: string): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { executorContract, makeTestTask } from '../../../../test/executor-contract.js';
 import type { Executor } from '../../exec/executor.js';
-import { FakeExecutor } from './fake-executor.js';
+import { FakeExecutor, fakeBridgeAddress } from './fake-executor.js';
 
 const images = { run: 'fake/app:1', crash: 'fake/crash:1', missing: 'fake/missing:1' } as const;
 
@@ -17,6 +17,11 @@ executorContract('fake', () => new FakeExecutor(), (kind, spec) => makeTestTask(
     const f = await fake(ex).fileAt(id, path);
     return f && { content: f.data.toString('utf8'), mode: f.mode, uid: f.uid, writable: !f.readOnly };
   },
+  defaultNetwork: () => Promise.resolve({ name: 'bridge', subnet: '172.17.0.0/16' }),
+});
+
+void test('fake: addresses follow start order on 172.17.0.0/16', () => {
+  assert.deepEqual([0, 1, 253, 254, 65_532, 65_533].map(fakeBridgeAddress), ['172.17.0.2', '172.17.0.3', '172.17.0.255', '172.17.1.0', '172.17.255.254', '172.17.0.2']);
 });
 
 void test('fake: a stubborn container is killed after the grace period', async () => {

@@ -28,6 +28,8 @@ import {
  * container is `starting` at start; a check whose command contains "exit 1" or the word
  * "false" fails, any other passes. It turns `healthy` one interval after start, or `unhealthy`
  * after `retries` intervals (start period ignored); then it stays so (or use `setHealth`).
+ * A started container gets a made-up address on network `bridge`: 172.17.0.2, .3, … in start
+ * order within this executor, as Docker's default bridge hands them out (wrapping after 65,533).
  * Secret and config files are "mounted" by reading them from the node when asked (`fileAt`).
  * A running container holds no timer: only exits and health that must happen on their own
  * schedule hold one, until they happened.
@@ -58,6 +60,8 @@ interface FakeContainer {
   health?: ContainerHealth;
   healthTimer?: NodeJS.Timeout;
   files: TaskFileMount[];
+  /** Set at start (see the class comment). */
+  ip?: string;
   /** What the container would run, as the Docker executor would give it to the engine. */
   commandLine: { entrypoint?: string[]; cmd?: string[] };
 }
@@ -84,6 +88,8 @@ export class FakeExecutor implements Executor {
   private readonly byName = new Map<string, string>();
   private readonly healthListeners = new Set<HealthListener>();
   private readonly options: Required<FakeExecutorOptions>;
+  /** Containers started so far: the next one's address (see the class comment). */
+  private started = 0;
   /** Counts of calls, for tests that check the agent did (or did not) act. */
   readonly calls = { prepare: 0, start: 0, shutdown: 0, remove: 0 };
 
@@ -141,6 +147,7 @@ export class FakeExecutor implements Executor {
     if (c.running || c.exit) return;
     c.running = true;
     c.startedAt = new Date().toISOString();
+    c.ip = fakeBridgeAddress(this.started++);
     this.log(c, 'stdout', `started ${c.image}`);
     if (c.image.includes('crash')) this.exitLater(c, 3, 'crashing');
     else if (c.image.includes('exit0')) this.exitLater(c, 0, 'done');
@@ -317,5 +324,12 @@ function observe(c: FakeContainer): ObservedContainer {
   if (c.startedAt) o.startedAt = c.startedAt;
   if (c.finishedAt) o.finishedAt = c.finishedAt;
   if (c.health) o.health = c.health;
+  if (c.running && c.ip) o.addresses = [{ network: 'bridge', ip: c.ip }];
   return o;
+}
+
+/** The n-th address (from 0) of the fake's bridge, 172.17.0.0/16 from 172.17.0.2 on. */
+export function fakeBridgeAddress(n: number): string {
+  const host = (n % 65_533) + 2;
+  return `172.17.${host >> 8}.${host & 255}`;
 }

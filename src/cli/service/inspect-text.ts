@@ -1,0 +1,44 @@
+import type { NodeObject, TaskObject } from '../../api/objects.js';
+import type { ServiceView } from '../../client/types.js';
+import { ago, capitalize } from '../output/relative-time.js';
+import { formatTable, shortId } from '../output/table.js';
+
+/**
+ * `service inspect --format table`: the service in a few lines, then a "Tasks" section with the
+ * tasks that are meant to run (or still run) and where they can be reached. Ended history is
+ * `service ps`'s job, so it is left out here.
+ */
+export function serviceInspectText(service: ServiceView, tasks: readonly TaskObject[], nodes: ReadonlyMap<string, NodeObject>, now: number): string {
+  const spec = service.spec;
+  const mode = spec.mode === 'global' ? 'global' : `replicated (${service.replicas.running}/${service.replicas.desired} running)`;
+  let out = `Name:         ${service.name}\nID:           ${service.id}\n`;
+  if (service.stack) out += `Stack:        ${service.stack}\n`;
+  out += `Image:        ${spec.image}\nMode:         ${mode}\nSpec version: ${service.specVersion}\n`;
+  if (service.updateStatus) out += `Update:       ${service.updateStatus.state}${service.updateStatus.message ? ` (${service.updateStatus.message})` : ''}\n`;
+  const current = tasks
+    .filter((t) => t.serviceId === service.id && (t.desiredState === 'running' || t.status.state === 'running'))
+    .sort((a, b) => taskName(a).localeCompare(taskName(b), undefined, { numeric: true }));
+  out += '\nTasks:\n';
+  if (current.length === 0) return `${out}  none\n`;
+  const rows = current.map((t) => [
+    taskName(t),
+    t.nodeId ? (nodes.get(t.nodeId)?.hostname ?? shortId(t.nodeId)) : '',
+    `${capitalize(t.status.state)}${t.status.state === 'running' && t.status.health ? ` (${t.status.health})` : ''} ${ago(t.status.state === 'running' ? (t.status.runningSince ?? t.status.timestamp) : t.status.timestamp, now)}`.trim(),
+    addressText(t),
+  ]);
+  return out + indent(formatTable(['TASK', 'NODE', 'STATE', 'ADDRESSES'], rows));
+}
+
+/** `bridge=172.17.0.3, web_default=10.0.1.4`; `-` while none is known (not running yet, or no network). */
+export function addressText(t: TaskObject): string {
+  const addresses = t.status.state === 'running' ? (t.status.addresses ?? []) : [];
+  return addresses.length > 0 ? addresses.map((a) => `${a.network}=${a.ip}`).join(', ') : '-';
+}
+
+function taskName(t: TaskObject): string {
+  return `${t.serviceName}.${t.slot ?? (t.nodeId ? shortId(t.nodeId) : t.id)}`;
+}
+
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, '  ');
+}
