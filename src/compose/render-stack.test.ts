@@ -208,7 +208,9 @@ describe('YAML anchors, aliases and merge keys', () => {
 
 describe('conversions', () => {
   test('ports: short syntax, ranges, udp, container-only, long syntax, ingress', () => {
-    const web = svc(one('services:\n  web:\n    image: x\n    ports: [80, "8080-8081:80-81", "53:53/udp", "0.0.0.0:9000:9000", "7000-7001", {target: 22, published: "2222", mode: ingress}]\n'), 'web');
+    const spec = one('services:\n  web:\n    image: x\n    ports: [80, "8080-8081:80-81", "53:53/udp", "0.0.0.0:9000:9000", "7000-7001", {target: 22, published: "2222", mode: ingress}]\n');
+    assert.deepEqual(spec.warnings, ['compose.yaml:4: services.web.ports[5].mode: published only on the nodes that run a task, as mode host: Shoal has no routing mesh yet']);
+    const web = svc(spec, 'web');
     assert.deepEqual(web.ports, [
       { target: 80, protocol: 'tcp', mode: 'host' },
       { target: 80, published: 8080, protocol: 'tcp', mode: 'host' },

@@ -39,6 +39,8 @@ export function mapPorts(ctx: ServiceContext, node: Tree): PortInput[] {
       if (modeText !== undefined) {
         if (modeText === 'host' || modeText === 'ingress') mode = modeText;
         else r.error(item.entries.get('mode')?.at ?? item.at, `"${modeText}" is not a port mode: use host or ingress`);
+        // Said, not hidden: until the routing mesh exists an ingress port answers only where a task runs.
+        if (modeText === 'ingress') r.warn(item.at, 'published only on the nodes that run a task, as mode host: Shoal has no routing mesh yet', 'mode');
       }
       parsed = {
         hostIp: r.string(item.entries.get('host_ip')) ?? '',
