@@ -1,8 +1,18 @@
 import type { NodeAvailability, ServiceObject } from '../api/objects.js';
+import type { ApiKeyView, CallerView, Role } from '../api/access-views.js';
 import type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
 import type { ServiceSpec, ServiceSpecInput } from '../api/service-spec.js';
 
 export type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
+export type {
+  AccountView as Account,
+  ApiKeyView as ApiKey,
+  CallerView as Caller,
+  EnvironmentView as Environment,
+  MemberView as EnvironmentMember,
+  MyAccountView as MyAccount,
+  Role,
+} from '../api/access-views.js';
 
 /** A service as the API returns it: the stored object plus counts the manager computes. */
 /** `replicas.completed`: one-shot tasks that ended with exit 0 and are not restarted (absent from older managers). */
@@ -98,9 +108,6 @@ export interface JoinTokenResponse {
   env?: string;
 }
 
-/** The roles an environment grants (docs/API.md, "Roles"). */
-export type Role = 'owner' | 'member' | 'restricted' | 'readonly';
-
 export interface LoginResponse {
   /** Shown once; send as `Authorization: Bearer`. */
   token: string;
@@ -109,33 +116,11 @@ export interface LoginResponse {
   admin: boolean;
 }
 
-export interface Caller {
-  type: 'account' | 'apikey';
-  id: string;
-  name: string;
-  admin: boolean;
-  /** The caller's role in the environment asked about, if it holds one there. */
-  role?: Role;
-}
-
 export interface WhoAmIResponse {
   actor: string;
   env: string;
   /** Absent on a manager that runs without authentication. */
-  caller?: Caller;
-}
-
-export interface Account {
-  id: string;
-  username: string;
-  admin: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** The calling account, with the environments it is a member of. */
-export interface MyAccount extends Account {
-  environments: { name: string; role: Role }[];
+  caller?: CallerView;
 }
 
 export interface CreateAccountRequest {
@@ -149,21 +134,8 @@ export interface ChangeOwnPasswordRequest {
   password: string;
 }
 
-export interface ApiKey {
-  /** The key's id, and the user name half of HTTP basic auth. */
-  accessKey: string;
-  /** The environment an environment key acts in; '' for a personal key, which acts as its account. */
-  env: string;
-  name: string;
-  /** Environment keys only. */
-  role?: Role;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt?: string;
-}
-
 /** The answer to a key creation: the only time the secret is ever sent. */
-export interface CreatedApiKey extends ApiKey {
+export interface CreatedApiKey extends ApiKeyView {
   secret: string;
 }
 
@@ -176,26 +148,9 @@ export interface RevokeApiKeyResponse {
   accessKey: string;
 }
 
-export interface Environment {
-  name: string;
-  description?: string;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  /** The caller's role there, when it holds one (administrators need none). */
-  role?: Role;
-}
-
 export interface CreateEnvironmentRequest {
   name: string;
   description?: string;
-}
-
-export interface EnvironmentMember {
-  accountId: string;
-  username: string;
-  role: Role;
 }
 
 export interface AuditQuery {

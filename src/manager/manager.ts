@@ -93,6 +93,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   // Commits made while serving an API request carry its client address, for the audit history.
   const store = withRequestOrigin(options.store);
   const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const cluster = await initCluster(store, options.dataDir);
   const revocations = new RevocationList(store);
   await revocations.start();
@@ -105,8 +106,8 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     isRevokedNode: (id) => revocations.isRevoked(id, ''),
   });
   // Secrets and configs are sealed with the cluster's SecretBox, the key of the join tokens.
-  const secrets = new FileApi({ kind: 'secret', store, box: cluster.box, now: () => clock.now() });
-  const configs = new FileApi({ kind: 'config', store, box: cluster.box, now: () => clock.now() });
+  const secrets = new FileApi({ kind: 'secret', store, box: cluster.box, now });
+  const configs = new FileApi({ kind: 'config', store, box: cluster.box, now });
   const dispatcher = new Dispatcher({
     store,
     logger: logger.child({ component: 'dispatcher' }),
@@ -114,9 +115,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
     ...(options.heartbeatGracePeriods !== undefined ? { heartbeatGracePeriods: options.heartbeatGracePeriods } : {}),
   });
-  const services = new ServiceApi(store, () => clock.now(), new FilePins(store));
-  const stacks = new StackApi({ store, compose: composeRenderer(), services, files: fileApiStackFiles(store, secrets, configs), pinner: new FilePins(store), now: () => clock.now() });
-  const now = (): number => clock.now();
+  const pins = new FilePins(store);
+  const services = new ServiceApi(store, now, pins);
+  const stacks = new StackApi({ store, compose: composeRenderer(), services, files: fileApiStackFiles(store, secrets, configs), pinner: pins, now });
   const accounts = new AccountApi(store, now);
   const audit = new AuditLog({ store, logger: logger.child({ component: 'audit' }), now, ...(options.auditRetentionMs !== undefined ? { retentionMs: options.auditRetentionMs } : {}) });
   // Started before anything is served; it catches up from the last audited revision on its own.
@@ -132,7 +133,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     authorizer: authRequired ? credentialAuthorizer({ ...auth, environments }) : openAuthorizer(environments),
     routes: buildRoutes({
       services,
-      nodes: new NodeApi(store, () => clock.now()),
+      nodes: new NodeApi(store, now),
       tasks: new TaskApi(store),
       events: new EventFeed(store),
       logs: dispatcher,

@@ -13,10 +13,6 @@ export function runWithOrigin<R>(origin: RequestOrigin, fn: () => R): R {
   return origins.run(origin, fn);
 }
 
-export function currentOrigin(): RequestOrigin | undefined {
-  return origins.getStore();
-}
-
 /**
  * A store whose commits take `source` from the request being served, so the audit history
  * knows the address of every API change without any call site passing it.

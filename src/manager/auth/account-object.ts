@@ -1,3 +1,4 @@
+import type { AccountView, ApiKeyView } from '../../api/access-views.js';
 import type { StoredObject } from '../store/store.js';
 import type { Role } from './role-permissions.js';
 
@@ -16,14 +17,8 @@ export interface AccountObject extends StoredObject {
   updatedAt: string;
 }
 
-/** What the API shows of an account. */
-export interface AccountView {
-  id: string;
-  username: string;
-  admin: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** What the API shows of accounts and keys (declared once, with the client's view). */
+export type { AccountView, ApiKeyView };
 
 export function accountView(a: AccountObject): AccountView {
   return { id: a.id, username: a.username, admin: a.admin, createdAt: a.createdAt, updatedAt: a.updatedAt };
@@ -49,18 +44,6 @@ export interface ApiKeyObject extends StoredObject {
   accountId?: string;
   /** SHA-256 of the secret, hex. */
   secretHash: string;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt?: string;
-}
-
-export interface ApiKeyView {
-  accessKey: string;
-  /** '' for a personal key. */
-  env: string;
-  name: string;
-  /** Absent on personal keys, which act with their account's roles. */
-  role?: Role;
   createdBy: string;
   createdAt: string;
   lastUsedAt?: string;

@@ -1,8 +1,8 @@
+import { roles, type Role } from '../../api/access-views.js';
 import type { Permission } from '../http/route.js';
 
-/** Roles a caller can hold in one environment (issue 4's definitions). */
-export const roles = ['owner', 'member', 'restricted', 'readonly'] as const;
-export type Role = (typeof roles)[number];
+/** Roles a caller can hold in one environment (issue 4's definitions), declared with the API views. */
+export { roles, type Role };
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (roles as readonly string[]).includes(value);
 
 /**

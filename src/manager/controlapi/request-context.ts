@@ -1,4 +1,4 @@
-import type { Role } from '../auth/role-permissions.js';
+import type { CallerView, Role } from '../../api/access-views.js';
 
 /** Who is calling and in which environment; authentication fills it, every operation takes it. */
 export interface RequestContext {
@@ -8,16 +8,8 @@ export interface RequestContext {
   caller?: Caller;
 }
 
-export interface Caller {
-  /** A personal API key's caller is its account: it acts with the account's admin flag and roles. */
-  type: 'account' | 'apikey';
-  /** Account id or access key. */
-  id: string;
-  /** Username or key name. */
-  name: string;
-  admin: boolean;
-  /** Role in the request's environment, if any. */
-  role?: Role;
+/** The API's view of the caller (what `/v1/whoami` shows), plus what only the manager uses. */
+export interface Caller extends CallerView {
   /** An environment API key's one environment and its role there; it has no role anywhere else. */
   envKey?: { env: string; role: Role };
   /** The personal API key an account caller authenticated with (absent for sessions). */

@@ -78,9 +78,7 @@ export class ServiceApi {
   async update(ctx: RequestContext, ref: string, body: unknown): Promise<ServiceView> {
     const input = parseOrThrow(updateServiceSchema, body);
     const current = await resolveService(this.store, ctx.env, ref);
-    if (input.version !== undefined && input.version !== current.version) {
-      throw new ShoalError('conflict', `version: service changed since version ${input.version} (now ${current.version}); read it again and retry`, 'version');
-    }
+    refuseStaleVersion(current, input.version);
     refuseDuringUpgrade(current);
     return this.writeSpec(ctx, current, input.spec, 'updating');
   }
@@ -93,9 +91,7 @@ export class ServiceApi {
   async upgrade(ctx: RequestContext, ref: string, body: unknown): Promise<ServiceView> {
     const input = parseOrThrow(updateServiceSchema, body);
     const current = await resolveService(this.store, ctx.env, ref);
-    if (input.version !== undefined && input.version !== current.version) {
-      throw new ShoalError('conflict', `version: service changed since version ${input.version} (now ${current.version}); read it again and retry`, 'version');
-    }
+    refuseStaleVersion(current, input.version);
     refuseDuringUpgrade(current);
     if (current.spec.mode !== input.spec.mode) {
       throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${input.spec.mode}; remove and create it`, 'spec.mode');
@@ -218,6 +214,13 @@ export function serviceWithSpec(current: ServiceObject, spec: ServiceSpec, state
     next.updateStatus = rollsTasks ? updateStatus : { ...updateStatus, state: 'rollback_completed', completedAt: time, message: 'rollback completed' };
   }
   return next;
+}
+
+/** An update or upgrade that names the version it read is refused once the service moved on. */
+function refuseStaleVersion(current: ServiceObject, version: number | undefined): void {
+  if (version !== undefined && version !== current.version) {
+    throw new ShoalError('conflict', `version: service changed since version ${version} (now ${current.version}); read it again and retry`, 'version');
+  }
 }
 
 /**

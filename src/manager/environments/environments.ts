@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EnvironmentView, MemberView } from '../../api/access-views.js';
 import { ShoalError } from '../../api/errors.js';
 import type { NodeObject, ServiceObject } from '../../api/objects.js';
 import { defaultEnvironment } from '../../api/objects.js';
@@ -17,23 +18,6 @@ const createSchema = z.strictObject({
   description: z.string().max(500, 'must be at most 500 characters').optional(),
 });
 const memberSchema = z.strictObject({ role: z.enum(roles) });
-
-/** What the API shows of an environment; `role` is the caller's role there, when it has one. */
-export interface EnvironmentView {
-  name: string;
-  description?: string;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  role?: Role;
-}
-
-export interface MemberView {
-  accountId: string;
-  username: string;
-  role: Role;
-}
 
 export interface EnvironmentApiOptions {
   now?: () => number;

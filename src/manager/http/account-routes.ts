@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import type { MyAccountView } from '../../api/access-views.js';
 import { ShoalError } from '../../api/errors.js';
 import { parseOrThrow } from '../../api/validation.js';
-import { accountView, type AccountObject, type AccountView } from '../auth/account-object.js';
+import { accountView, type AccountObject } from '../auth/account-object.js';
 import type { AccountApi } from '../auth/accounts.js';
 import type { ApiKeyApi } from '../auth/api-keys.js';
 import { hashCredential } from '../auth/credential-hash.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
-import type { Role } from '../auth/role-permissions.js';
 import type { RequestContext } from '../controlapi/request-context.js';
 import type { EnvironmentApi } from '../environments/environments.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -19,11 +19,6 @@ export interface AccountRouteDeps {
   throttle: LoginThrottle;
   environments: EnvironmentApi;
   audit?: Pick<AuditLog, 'append'>;
-}
-
-export interface MyAccountView extends AccountView {
-  /** The environments the account is a member of; administrators act in every one besides. */
-  environments: { name: string; role: Role }[];
 }
 
 const personalKeySchema = z.strictObject({ name: z.string() });

@@ -28,9 +28,9 @@ export function environmentOf(request: FastifyRequest): string {
 }
 
 /**
- * Grants everything to whoever reaches the port: the manager's `auth: 'open'` mode, kept as the
- * default until the CLI can log in, which is why `shoal up` binds to loopback by default.
- * `credential-authorizer.ts` is the one used with `auth: 'required'`.
+ * Grants everything to whoever reaches the port, with no environment check: only tests of
+ * routes that have nothing to do with access use it. The manager's `auth: 'open'` mode uses
+ * `openAuthorizer`, and `auth: 'required'` (the default) `credential-authorizer.ts`.
  */
 export const loopbackAuthorizer: Authorizer = {
   authorize: (request, _permission, env) => Promise.resolve({ actor: `local@${request.ip}`, env }),
