@@ -9,6 +9,9 @@ export const defaultHost = 'http://127.0.0.1:7420';
 /** Commands whose own `--env` means environment variables, not the Shoal environment. */
 const envIsVariables = new WeakSet<Command>();
 
+/** The option keys withConnectionOptions adds: not spec changes for `service update|upgrade`. */
+export const connectionOptionKeys: readonly string[] = ['host', 'env', 'context'];
+
 /**
  * Adds `--host`, `--env` and `--context` to a command so they work after the verb too
  * (`shoal service ls --env prod`), not only before it.
@@ -133,6 +136,8 @@ export function connectionNote(io: CliIo): string | undefined {
   return notes.get(io);
 }
 
+export const contextNotFound = (name: string): ShoalError => new ShoalError('not_found', `context "${name}" not found; \`shoal context ls\` lists them`, 'context');
+
 /** Resolves flags, environment variables and the config file for a command. */
 export async function resolveFor(cmd: Command, io: CliIo, opts: { contextMayBeMissing?: boolean } = {}): Promise<Connection> {
   const flags = connectionFlags(cmd);
@@ -146,7 +151,7 @@ export async function resolveFor(cmd: Command, io: CliIo, opts: { contextMayBeMi
     now: io.now(),
   });
   if (!opts.contextMayBeMissing && conn.contextName !== undefined && !conn.context) {
-    throw new ShoalError('not_found', `context "${conn.contextName}" not found; \`shoal context ls\` lists them`, 'context');
+    throw contextNotFound(conn.contextName);
   }
   if (conn.note) notes.set(io, conn.note);
   return conn;

@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
-import { ShoalError } from '../../api/errors.js';
 import { configPath, readCliConfig, updateCliConfig } from '../config-file.js';
-import { defaultHost, resolveFor, withConnectionOptions } from '../connection.js';
+import { contextNotFound as notFound, defaultHost, resolveFor, withConnectionOptions } from '../connection.js';
 import type { CliIo } from '../io.js';
 import { outputFormat, printJson, withFormatOption } from '../output/format-option.js';
 import { formatTable } from '../output/table.js';
 import { credentialText, summarize } from './describe.js';
-
-const notFound = (name: string): ShoalError => new ShoalError('not_found', `context "${name}" not found; \`shoal context ls\` lists them`, 'context');
 
 /** `shoal context ls|use|rm|show`: the managers and credentials of the config file. */
 export function registerContextCommands(program: Command, io: CliIo): void {
@@ -70,12 +67,8 @@ export function registerContextCommands(program: Command, io: CliIo): void {
           : { type: 'none' as const };
     const value = { context: conn.contextName ?? null, host: conn.host, env: conn.env ?? 'default', credential, ...(conn.note ? { note: conn.note } : {}) };
     if (format === 'json') return printJson(io, value);
-    const described =
-      credential.type === 'session'
-        ? credentialText({ type: 'session', ...(credential.username ? { username: credential.username } : {}), ...(credential.expiresAt ? { expiresAt: credential.expiresAt } : {}), expired: false }, io.now())
-        : credential.type === 'apikey'
-          ? credentialText({ type: 'apikey', accessKey: credential.accessKey }, io.now())
-          : 'none';
+    // resolveFor never returns an expired session as the credential.
+    const described = credentialText(credential.type === 'session' ? { ...credential, expired: false } : credential, io.now());
     const credText = credential.type === 'none' ? described : `${described} (from ${credential.from === 'environment' ? 'SHOAL_ACCESS_KEY/SHOAL_SECRET_KEY' : 'the context'})`;
     const lines = [
       ['context', conn.contextName ?? '(none)'],

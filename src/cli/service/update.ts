@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ShoalError } from '../../api/errors.js';
 import type { ShoalClient } from '../../client/shoal-client.js';
 import type { ServiceView } from '../../client/types.js';
-import { connect, withConnectionOptions } from '../connection.js';
+import { connect, connectionOptionKeys, withConnectionOptions } from '../connection.js';
 import type { CliIo } from '../io.js';
 import { waitForConvergence } from '../progress/wait.js';
 import { applyServiceFlags } from './apply-flags.js';
@@ -12,7 +12,7 @@ import { addUpdateOptions } from './service-options.js';
 
 type UpdateOptions = ServiceFlagValues & { detach?: boolean; host?: string; env?: string };
 
-const connectionKeys = new Set(['detach', 'host', 'env']);
+const connectionKeys = new Set(['detach', ...connectionOptionKeys]);
 
 export function registerServiceUpdate(parent: Command, io: CliIo): void {
   const cmd = parent

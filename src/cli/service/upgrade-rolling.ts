@@ -37,7 +37,7 @@ export async function rollingUpgrade(client: ShoalClient, io: CliIo, oldRef: str
       throw new ShoalError(err.code, `rolling upgrade stopped: service "${target.name}" did not reach ${step.replicas} running: ${err.message}`);
     }
     // The pause follows each round (a scale of OLD), giving NEW time to prove itself.
-    if (step.which === 'old' && i < steps.length - 1 && opts.intervalMs > 0) await pause(io, opts.intervalMs);
+    if (step.which === 'old' && i < steps.length - 1 && opts.intervalMs > 0) await io.sleep(opts.intervalMs, io.interrupt);
   }
   if (opts.cleanup) {
     await client.removeService(oldService.id);
@@ -45,14 +45,4 @@ export async function rollingUpgrade(client: ShoalClient, io: CliIo, oldRef: str
   }
   const final: ServiceView = await client.getService(newService.id);
   io.out(`${final.name}: ${final.replicas.running}/${final.replicas.desired} running\n`);
-}
-
-function pause(io: CliIo, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    io.interrupt.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

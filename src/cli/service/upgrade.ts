@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ShoalError } from '../../api/errors.js';
 import type { ShoalClient } from '../../client/shoal-client.js';
 import type { ServiceView } from '../../client/types.js';
-import { connect, withConnectionOptions } from '../connection.js';
+import { connect, connectionOptionKeys, withConnectionOptions } from '../connection.js';
 import { parseFlag } from '../flag-error.js';
 import { Interrupted } from '../interrupted.js';
 import type { CliIo } from '../io.js';
@@ -27,7 +27,7 @@ type UpgradeOptions = ServiceFlagValues & {
 };
 
 /** Options that are not spec changes. */
-const ownKeys = new Set(['detach', 'host', 'env', 'confirm', 'rollback', 'scale', 'batchSize', 'interval', 'cleanup']);
+const ownKeys = new Set(['detach', ...connectionOptionKeys, 'confirm', 'rollback', 'scale', 'batchSize', 'interval', 'cleanup']);
 
 export function registerServiceUpgrade(parent: Command, io: CliIo): void {
   const cmd = parent
@@ -100,6 +100,6 @@ async function upgradeSettled(client: ShoalClient, io: CliIo, service: ServiceVi
     const now = await client.getService(service.id);
     if (!now.upgrade) return now;
     if (io.interrupt.aborted) throw new Interrupted(`stopped waiting; the upgrade of ${service.name} goes on`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await io.sleep(200, io.interrupt);
   }
 }
