@@ -15,7 +15,7 @@ export const fileDataLimitBytes = 500 * 1024;
 /** The key of a reference in `fileVersions` maps: `secret/NAME`, `config/NAME`. */
 export const fileKey = (kind: FileKind, name: string): string => `${kind}/${name}`;
 
-const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** base64 of 1 byte to 500 KiB; the decoded size is checked without decoding. */
 export const fileDataSchema = z

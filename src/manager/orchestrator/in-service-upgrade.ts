@@ -2,6 +2,7 @@ import type { InServiceUpgrade, ServiceObject, TaskObject } from '../../api/obje
 import { isTerminal, stateRank } from '../../api/task-state.js';
 import { iso } from '../../lib/clock.js';
 import { PlanBuilder } from './plan-builder.js';
+import { groupBy } from './task-index.js';
 import { newTask, withDesired } from './task-factory.js';
 import type { ClusterView, Plan } from './view.js';
 
@@ -22,12 +23,7 @@ export function reconcileInServiceUpgrades(view: ClusterView): Plan {
   const plan = new PlanBuilder();
   const upgrading = view.services.filter((s) => s.upgrade && s.upgrade.state !== 'upgraded');
   if (upgrading.length === 0) return plan.build();
-  const byService = new Map<string, TaskObject[]>();
-  for (const t of view.tasks) {
-    const list = byService.get(t.serviceId);
-    if (list) list.push(t);
-    else byService.set(t.serviceId, [t]);
-  }
+  const byService = groupBy(view.tasks, (t) => t.serviceId);
   for (const service of upgrading) {
     const upgrade = service.upgrade as InServiceUpgrade;
     const tasks = byService.get(service.id) ?? [];

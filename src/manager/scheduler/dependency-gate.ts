@@ -2,6 +2,7 @@ import type { ServiceObject, TaskObject } from '../../api/objects.js';
 import { taskName } from '../../api/objects.js';
 import type { DependencySpec } from '../../api/service-spec.js';
 import { isHealthyRunning } from '../orchestrator/health.js';
+import { groupBy } from '../orchestrator/task-index.js';
 import type { ServiceDirectory } from './service-directory.js';
 
 /**
@@ -64,21 +65,8 @@ export function unmetDependency(
 function requiredSlots(target: ServiceObject, live: readonly TaskObject[]): TaskObject[][] | undefined {
   if (target.spec.mode === 'replicated') {
     if (target.spec.replicas === 0) return undefined;
-    const bySlot = new Map<number, TaskObject[]>();
-    for (const t of live) {
-      if (t.slot === undefined || t.slot > target.spec.replicas) continue;
-      const list = bySlot.get(t.slot);
-      if (list) list.push(t);
-      else bySlot.set(t.slot, [t]);
-    }
-    return Array.from({ length: target.spec.replicas }, (_, i) => bySlot.get(i + 1) ?? []);
+    const bySlot = groupBy(live, (t) => String(t.slot));
+    return Array.from({ length: target.spec.replicas }, (_, i) => bySlot.get(String(i + 1)) ?? []);
   }
-  const byNode = new Map<string, TaskObject[]>();
-  for (const t of live) {
-    const k = t.nodeId ?? '';
-    const list = byNode.get(k);
-    if (list) list.push(t);
-    else byNode.set(k, [t]);
-  }
-  return [...byNode.values()];
+  return [...groupBy(live, (t) => t.nodeId ?? '').values()];
 }

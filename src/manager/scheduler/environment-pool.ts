@@ -1,3 +1,4 @@
+import { groupBy } from '../orchestrator/task-index.js';
 import type { NodeInfo } from './node-info.js';
 
 /**
@@ -5,15 +6,7 @@ import type { NodeInfo } from './node-info.js';
  * rather than one more filter so that a pending reason counts only the environment's nodes and
  * never tells one environment how many nodes another has.
  */
-export function nodesByEnvironment(infos: Iterable<NodeInfo>): Map<string, NodeInfo[]> {
-  const byEnv = new Map<string, NodeInfo[]>();
-  for (const info of infos) {
-    const list = byEnv.get(info.node.env);
-    if (list) list.push(info);
-    else byEnv.set(info.node.env, [info]);
-  }
-  return byEnv;
-}
+export const nodesByEnvironment = (infos: Iterable<NodeInfo>): Map<string, NodeInfo[]> => groupBy(infos, (info) => info.node.env);
 
 /** The words a pending task shows when its environment has no node at all. */
 export const noNodeInEnvironment = (env: string): string => `no node in environment "${env}"`;

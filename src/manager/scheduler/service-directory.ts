@@ -1,4 +1,5 @@
 import type { ServiceObject, TaskObject } from '../../api/objects.js';
+import { groupBy } from '../orchestrator/task-index.js';
 
 /**
  * Services by name within their environment, and the desired-running tasks of each: what
@@ -7,7 +8,7 @@ import type { ServiceObject, TaskObject } from '../../api/objects.js';
  */
 export class ServiceDirectory {
   private readonly byName = new Map<string, ServiceObject>();
-  private readonly live = new Map<string, TaskObject[]>();
+  private readonly live: Map<string, TaskObject[]>;
   /** env → services whose `placement.avoid` names the key's service, by the avoided name. */
   private readonly avoidedBy = new Map<string, ServiceObject[]>();
 
@@ -16,7 +17,7 @@ export class ServiceDirectory {
       this.byName.set(key(s.env, s.name), s);
       for (const name of s.spec.placement.avoid) push(this.avoidedBy, key(s.env, name), s);
     }
-    for (const t of tasks) if (t.desiredState === 'running') push(this.live, t.serviceId, t);
+    this.live = groupBy(tasks.filter((t) => t.desiredState === 'running'), (t) => t.serviceId);
   }
 
   find(env: string, name: string): ServiceObject | undefined {

@@ -1,44 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ShoalError } from '../../api/errors.js';
 import type { ServiceObject, TaskObject } from '../../api/objects.js';
 import { fileDataLimitBytes } from '../../api/secrets.js';
 import { newId } from '../../lib/ids.js';
 import { auditDraftsOf } from '../audit/change-entries.js';
-import { memoryStore } from '../auth/test-store.test-util.js';
-import { SecretBox } from '../ca/secret-box.js';
-import { ServiceApi } from '../controlapi/services.js';
 import type { RequestContext } from '../controlapi/request-context.js';
 import { eventsOf } from '../events/event-mapping.js';
 import { opsOf } from '../loop/reconcile-loop.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import type { ChangeBatch, Store } from '../store/store.js';
-import { FileApi } from './file-api.js';
+import { fileApis, rejects } from './file-api.test-util.js';
 import type { FileObject } from './file-object.js';
-import { FilePins } from './file-pins.js';
 
 const ctx: RequestContext = { actor: 'account:ann', env: 'default' };
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 const plaintext = 'hunter2-the-database-password';
-
-function setup() {
-  const store = memoryStore();
-  const box = SecretBox.forTest();
-  const secrets = new FileApi({ kind: 'secret', store, box });
-  const configs = new FileApi({ kind: 'config', store, box });
-  const services = new ServiceApi(store, Date.now, new FilePins(store));
-  return { store, box, secrets, configs, services };
-}
-
-async function rejects(p: Promise<unknown>, code: string, field?: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof ShoalError, String(err));
-    assert.equal(err.code, code, err.message);
-    if (field !== undefined) assert.equal(err.field, field, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** One orchestrator pass, committed as the loop would. */
 async function orchestrate(store: Store): Promise<void> {
@@ -48,7 +24,7 @@ async function orchestrate(store: Store): Promise<void> {
 }
 
 test('a secret is stored sealed: neither its content nor its base64 is in the store, and no answer returns it', async () => {
-  const { store, secrets } = setup();
+  const { store, secrets } = fileApis();
   const created = await secrets.create(ctx, { name: 'db-password', data: b64(plaintext) });
   assert.equal(created.currentVersion, 1);
   assert.equal(created.data, undefined);
@@ -68,7 +44,7 @@ test('a secret is stored sealed: neither its content nor its base64 is in the st
 });
 
 test('bad input is refused naming the field; names are unique per environment; unknown refs are 404', async () => {
-  const { secrets, configs } = setup();
+  const { secrets, configs } = fileApis();
   await rejects(secrets.create(ctx, { name: 'x', data: 'not base64!' }), 'invalid_argument', 'data');
   await rejects(secrets.create(ctx, { name: 'x', data: '' }), 'invalid_argument', 'data');
   await rejects(secrets.create(ctx, { name: 'x', data: Buffer.alloc(fileDataLimitBytes + 1).toString('base64') }), 'invalid_argument', 'data', /500 KiB/);
@@ -89,7 +65,7 @@ test('bad input is refused naming the field; names are unique per environment; u
 });
 
 test('a service referencing a missing secret or config is refused naming the reference', async () => {
-  const { secrets, configs, services } = setup();
+  const { secrets, configs, services } = fileApis();
   await secrets.create(ctx, { name: 'db', data: b64('pw') });
   await rejects(services.create(ctx, { name: 'web', spec: { image: 'x', secrets: [{ source: 'db' }, { source: 'missing' }] } }), 'invalid_argument', 'spec.secrets[1].source', /secret "missing" not found/);
   await rejects(services.create(ctx, { name: 'web', spec: { image: 'x', configs: [{ source: 'db' }] } }), 'invalid_argument', 'spec.configs[0].source');
@@ -103,7 +79,7 @@ test('a service referencing a missing secret or config is refused naming the ref
 });
 
 test('rotation adds a version and rolls every service that mounts it through a normal update; new tasks pin the new version', async () => {
-  const { store, secrets, services } = setup();
+  const { store, secrets, services } = fileApis();
   await secrets.create(ctx, { name: 'db', data: b64('v1') });
   await secrets.create(ctx, { name: 'other', data: b64('o') });
   const web = await services.create(ctx, { name: 'web', spec: { image: 'x', replicas: 2, secrets: [{ source: 'db' }], updateConfig: { parallelism: 0 } } });
@@ -139,7 +115,7 @@ test('rotation adds a version and rolls every service that mounts it through a n
 });
 
 test('old versions are pruned to the newest five, except those a service or task still pins', async () => {
-  const { store, secrets } = setup();
+  const { store, secrets } = fileApis();
   await secrets.create(ctx, { name: 'db', data: b64('v1') });
   // A leftover task pinning version 1 (e.g. one an update paused on).
   const task = { id: 'task-1', env: 'default', version: 0, serviceId: 's', serviceName: 's', fileVersions: { 'secret/db': 1 } };
@@ -154,7 +130,7 @@ test('old versions are pruned to the newest five, except those a service or task
 });
 
 test('removal is refused while a service mounts it, naming the services; then it goes with its name', async () => {
-  const { secrets, configs, services } = setup();
+  const { secrets, configs, services } = fileApis();
   await secrets.create(ctx, { name: 'db', data: b64('pw') });
   await configs.create(ctx, { name: 'site', data: b64('c') });
   await services.create(ctx, { name: 'web', spec: { image: 'x', secrets: [{ source: 'db' }] } });
@@ -172,7 +148,7 @@ test('removal is refused while a service mounts it, naming the services; then it
 });
 
 test('ensure creates, keeps identical content without a new version, and adds one when it differs', async () => {
-  const { secrets, configs, services } = setup();
+  const { secrets, configs, services } = fileApis();
   const data = Buffer.from([0, 1, 2, 255]);
   assert.deepEqual(await secrets.ensure(ctx, 'app_key', data, { labels: { 'com.docker.stack.namespace': 'shop' } }), { name: 'app_key', version: 1, changed: true });
   assert.deepEqual((await secrets.get(ctx, 'app_key')).labels, { 'com.docker.stack.namespace': 'shop' });
@@ -186,7 +162,7 @@ test('ensure creates, keeps identical content without a new version, and adds on
 });
 
 test('a config can be read back with content; its versions show their size', async () => {
-  const { configs } = setup();
+  const { configs } = fileApis();
   await configs.create(ctx, { name: 'nginx', data: b64('server {}') });
   await configs.rotate(ctx, 'nginx', { data: b64('server { listen 80; }') });
   const view = await configs.get(ctx, 'nginx', { content: true });
@@ -196,7 +172,7 @@ test('a config can be read back with content; its versions show their size', asy
 });
 
 test('secret and config changes make no events, and their audit entries hold no content', async () => {
-  const { store, secrets, configs } = setup();
+  const { store, secrets, configs } = fileApis();
   const batches: ChangeBatch[] = [];
   const watch = store.watch(await store.revision(), (b) => batches.push(b));
   await secrets.create(ctx, { name: 'db', data: b64(plaintext) });
@@ -220,7 +196,7 @@ test('secret and config changes make no events, and their audit entries hold no 
 });
 
 test('removing an environment takes its secrets and configs', async () => {
-  const { store, secrets, configs } = setup();
+  const { store, secrets, configs } = fileApis();
   const dev = { ...ctx, env: 'dev' };
   await secrets.create(dev, { name: 'a', data: b64('1') });
   await configs.create(dev, { name: 'b', data: b64('2') });

@@ -1,7 +1,9 @@
 import { posix } from 'node:path';
 import { ShoalError } from '../../api/errors.js';
-import type { EnsureResult, FileKind } from '../../api/secrets.js';
+import { fileDataSchema, type EnsureResult, type FileKind } from '../../api/secrets.js';
+import { nameSchema } from '../../api/service-spec.js';
 import type { StackFileResource, StackSpec } from '../../api/stack-spec.js';
+import { parseOrThrow } from '../../api/validation.js';
 import type { RequestContext } from '../controlapi/request-context.js';
 import { resourceName } from './stack-names.js';
 
@@ -66,7 +68,8 @@ export function stackFileRefs(stack: string, rendered: StackSpec): StackFileRef[
 /**
  * The secrets and configs a rendered stack creates (with their content) and those it expects to
  * exist. Content comes from a `file:` the client sent, a variable (`environment:`) or the
- * compose file itself (`content:`); a missing one is refused before anything is written.
+ * compose file itself (`content:`); a missing, empty or too large one, or a name the secret
+ * API would refuse, is refused here, naming the compose field, before anything is written.
  */
 export function stackFiles(
   stack: string,
@@ -78,8 +81,9 @@ export function stackFiles(
   const writes: FileWrite[] = [];
   const externals: ExternalFile[] = [];
   for (const { kind, short, name, resource } of stackFileRefs(stack, rendered)) {
+    const field = `${kind}s.${short}`;
     if (resource.external) externals.push({ kind, short, name });
-    else writes.push({ kind, short, name, data: contentOf(`${kind}s.${short}`, resource, sent, variables) });
+    else writes.push({ kind, short, name: parseOrThrow(nameSchema, name, field), data: contentOf(field, resource, sent, variables) });
   }
   return { writes, externals };
 }
@@ -88,13 +92,13 @@ function contentOf(field: string, r: StackFileResource, sent: Map<string, string
   if (r.file !== undefined) {
     const data = sent.get(normalize(r.file));
     if (data === undefined) throw new ShoalError('invalid_argument', `${field}.file: the client did not send "${r.file}" (fileData)`, `${field}.file`);
-    return data;
+    return parseOrThrow(fileDataSchema, data, `${field}.file`);
   }
   if (r.environment !== undefined) {
     const value = variables[r.environment];
     if (value === undefined) throw new ShoalError('invalid_argument', `${field}.environment: variable "${r.environment}" is not set`, `${field}.environment`);
-    return toBase64(value);
+    return parseOrThrow(fileDataSchema, toBase64(value), `${field}.environment`);
   }
-  if (r.content !== undefined) return toBase64(r.content);
+  if (r.content !== undefined) return parseOrThrow(fileDataSchema, toBase64(r.content), `${field}.content`);
   throw new ShoalError('invalid_argument', `${field}: needs file, environment, content or external`, field);
 }

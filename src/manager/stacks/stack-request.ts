@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from '../../api/service-spec.js';
+import { base64Pattern } from '../../api/secrets.js';
 
 /** What clients send to deploy, scale and roll back stacks. */
 
@@ -9,7 +10,7 @@ const sourceFile = z.strictObject({
 });
 
 // Empty is allowed: an empty env_file is a valid file.
-const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
+const base64 = z.string().regex(base64Pattern, 'must be base64');
 
 export const deployStackSchema = z.strictObject({
   /** Required by `POST /v1/stacks`; `PUT /v1/stacks/:name` takes it from the path. */

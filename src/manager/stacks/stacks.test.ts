@@ -2,14 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShoalError } from '../../api/errors.js';
 import type { ServiceObject } from '../../api/objects.js';
+import { fileDataLimitBytes } from '../../api/secrets.js';
 import type { StackSourceFile, StackSpec } from '../../api/stack-spec.js';
-import { memoryStore } from '../auth/test-store.test-util.js';
-import { SecretBox } from '../ca/secret-box.js';
 import type { RequestContext } from '../controlapi/request-context.js';
-import { ServiceApi } from '../controlapi/services.js';
-import { FileApi } from '../secrets/file-api.js';
+import { fileApis, rejects } from '../secrets/file-api.test-util.js';
 import type { FileObject } from '../secrets/file-object.js';
-import { FilePins } from '../secrets/file-pins.js';
 import type { Store } from '../store/store.js';
 import { fileApiStackFiles } from './file-api-stack-files.js';
 import type { RenderInput, StackCompose } from './stack-compose.js';
@@ -41,24 +38,9 @@ const fakeCompose: StackCompose & { lastInput?: RenderInput } = {
 const compose = (spec: Partial<StackSpec>): { name: string; content: string }[] => [{ name: 'compose.yaml', content: JSON.stringify(spec) }];
 
 function setup(opts: { files?: boolean } = {}) {
-  const store = memoryStore();
-  const box = SecretBox.forTest();
-  const secrets = new FileApi({ kind: 'secret', store, box });
-  const configs = new FileApi({ kind: 'config', store, box });
-  const pinner = new FilePins(store);
-  const services = new ServiceApi(store, Date.now, pinner);
+  const { store, secrets, configs, pinner, services } = fileApis();
   const stacks = new StackApi({ store, compose: fakeCompose, services, pinner, ...(opts.files === false ? {} : { files: fileApiStackFiles(store, secrets, configs) }) });
   return { store, stacks, services, secrets, configs };
-}
-
-async function rejects(p: Promise<unknown>, code: string, field?: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof ShoalError, String(err));
-    assert.equal(err.code, code, err.message);
-    if (field !== undefined) assert.equal(err.field, field, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
 }
 
 const byName = async (store: Store): Promise<Map<string, ServiceObject>> => new Map((await store.list<ServiceObject>('service')).map((s) => [s.name, s]));
@@ -155,6 +137,10 @@ test('a refused deploy changes nothing: render errors, name conflicts, bad specs
   await rejects(stacks.deploy(ctx, 'bad name', { files: compose({ services: {} }) }), 'invalid_argument', 'name');
   await rejects(stacks.deploy(ctx, 'shop', { files: [] }), 'invalid_argument', 'files');
   await rejects(stacks.deploy(ctx, 'shop', { files: compose({}), fileData: { 'a.txt': 'not base64!' } }), 'invalid_argument', 'fileData.a.txt');
+  // Content the secret API would refuse is refused naming the compose field, before the first write.
+  const twoSecrets = (b: Record<string, unknown>) => compose({ services: { db: { image: 'db', secrets: [{ source: 'a' }, { source: 'b' }] } }, secrets: { a: { external: false, content: 'fine' }, b: { external: false, ...b } } });
+  await rejects(stacks.deploy(ctx, 'shop', { files: twoSecrets({ content: '' }) }), 'invalid_argument', 'secrets.b.content', /must not be empty/);
+  await rejects(stacks.deploy(ctx, 'shop', { files: twoSecrets({ file: './b.txt' }), fileData: { 'b.txt': Buffer.alloc(fileDataLimitBytes + 1).toString('base64') } }), 'invalid_argument', 'secrets.b.file', /500 KiB/);
   assert.equal(await store.revision(), revision);
   await rejects(stacks.get(ctx, 'shop'), 'not_found');
 });
