@@ -1,5 +1,5 @@
 /**
- * IPv4 CIDR arithmetic for address management. Addresses are unsigned 32-bit numbers so
+ * IPv4 CIDR arithmetic, shared by the manager's address management and the agent's overlay. Addresses are unsigned 32-bit numbers so
  * blocks are compared and carved with plain arithmetic; every function is pure. IPv4 only:
  * the overlay (VXLAN, one subnet per node) and Docker bridge networks it feeds are IPv4.
  */

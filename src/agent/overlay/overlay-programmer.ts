@@ -43,7 +43,7 @@ export class OverlayProgrammer {
       const local = await this.resolveLocal();
       const plan = planOverlay(local, peers, await this.observe());
       for (const c of plan.commands) await this.exec(c);
-      const mac = local.vtepMac ?? (await this.observe()).link?.mac ?? '';
+      const mac = local.vtepMac ?? (await this.readLink())?.mac ?? '';
       return { commands: plan.commands, ignoredPeers: plan.ignoredPeers, vtep: { underlayIp: local.underlayIp, subnet: formatSubnet(local.subnet), vtepMac: mac } };
     });
   }
@@ -56,11 +56,7 @@ export class OverlayProgrammer {
   }
 
   /** Reads back what the node has now (for tests and diagnostics). */
-  observe(): Promise<ObservedOverlay> {
-    return this.observeNow();
-  }
-
-  private async observeNow(): Promise<ObservedOverlay> {
+  async observe(): Promise<ObservedOverlay> {
     const dev = this.config.device;
     const link = await this.readLink();
     if (!link) return { addresses: [], routes: [], neighbours: [], fdb: [] };

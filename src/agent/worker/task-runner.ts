@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/logger.js';
 import { ExecutorError, type ContainerHealth, type Executor, type ExitResult, type ObservedContainer, type TaskFileMount } from '../exec/executor.js';
 import { taskHasFiles, type TaskFileContent } from '../files/resolve-task-files.js';
 import type { TaskFileStore } from '../files/task-file-store.js';
-import { exitStatus, status, type ObservedStatus } from './task-status.js';
+import { exitStatus, runningDetails, status, type ObservedStatus } from './task-status.js';
 
 /** What the assignments said about a task's secret and config files (see resolveTaskFiles). */
 export type OfferedFiles = { files: TaskFileContent[] } | { missing: string };
@@ -261,7 +261,7 @@ export class TaskRunner {
 
   /** What a running report carries besides its state: container, health and addresses. */
   private runningExtra(containerId: string): Partial<ObservedStatus> {
-    return { containerId, ...(this.health ? { health: this.health } : {}), ...(this.addresses?.length ? { addresses: this.addresses } : {}) };
+    return runningDetails({ containerId, health: this.health, addresses: this.addresses });
   }
 
   private async towardStopped(remove: boolean): Promise<boolean> {

@@ -24,11 +24,14 @@ export function exitStatus(exit: ExitResult, containerId: string | undefined): O
   return status('failed', error, { ...extra, error: exit.error ? `${error}: ${exit.error}` : error });
 }
 
+/** What a running report carries besides its state: container, and health and addresses when known. */
+export function runningDetails(c: Pick<ObservedContainer, 'containerId' | 'health' | 'addresses'>): Partial<ObservedStatus> {
+  return { containerId: c.containerId, ...(c.health ? { health: c.health } : {}), ...(c.addresses?.length ? { addresses: c.addresses } : {}) };
+}
+
 /** What a container found on the node says about its task, before any assignment arrives. */
 export function containerStatus(c: ObservedContainer): ObservedStatus {
-  if (c.running) {
-    return status('running', 'started', { containerId: c.containerId, ...(c.health ? { health: c.health } : {}), ...(c.addresses?.length ? { addresses: c.addresses } : {}) });
-  }
+  if (c.running) return status('running', 'started', runningDetails(c));
   if (c.startedAt) {
     const exit: ExitResult = { exitCode: c.exitCode ?? -1 };
     if (c.error) exit.error = c.error;

@@ -176,9 +176,7 @@ export class Worker {
       const by = this.handoffs.get(c.containerId);
       return by !== undefined && by !== task.id;
     };
-    const containers = (this.found?.get(task.id) ?? []).filter((c) => this.ours(c) && !claimedElsewhere(c));
-    if (containers.length > 0) this.found?.set(task.id, (this.found.get(task.id) ?? []).filter((c) => !containers.includes(c)));
-    if (this.found?.get(task.id)?.length === 0) this.found.delete(task.id);
+    const containers = this.takeFound(task.id, (c) => this.ours(c) && !claimedElsewhere(c));
     if (task.adoptContainerId !== undefined) containers.push(...this.takeOver(task.adoptContainerId, task.id));
     const adopted = pickContainer(containers);
     // Two containers of one task can exist only after a crash mid-create; keep the best one.
@@ -212,16 +210,18 @@ export class Worker {
     for (const runner of this.runners.values()) {
       if (runner.taskId !== taskId && runner.container() === containerId) runner.releaseContainer();
     }
-    const out: ObservedContainer[] = [];
-    for (const [owner, containers] of this.found ?? []) {
-      const mine = containers.filter((c) => c.containerId === containerId && this.ours(c));
-      if (mine.length === 0) continue;
-      out.push(...mine);
-      const rest = containers.filter((c) => !mine.includes(c));
-      if (rest.length > 0) this.found?.set(owner, rest);
-      else this.found?.delete(owner);
-    }
-    return out;
+    return [...(this.found?.keys() ?? [])].flatMap((owner) => this.takeFound(owner, (c) => c.containerId === containerId && this.ours(c)));
+  }
+
+  /** Removes from `found` the containers found under `owner` that `pick` selects, and returns them. */
+  private takeFound(owner: string, pick: (c: ObservedContainer) => boolean): ObservedContainer[] {
+    const list = this.found?.get(owner) ?? [];
+    const taken = list.filter(pick);
+    if (taken.length === 0) return taken;
+    const rest = list.filter((c) => !taken.includes(c));
+    if (rest.length > 0) this.found?.set(owner, rest);
+    else this.found?.delete(owner);
+    return taken;
   }
 
   private removeUnclaimed(): void {

@@ -7,7 +7,7 @@ import { ShoalError } from '../../api/errors.js';
 import { memoryStore } from '../auth/test-store.test-util.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { StoredObject } from '../store/store.js';
-import { containsAddress, parseCidr, parseIpv4 } from './cidr.js';
+import { containsAddress, parseCidr, parseIpv4 } from '../../lib/cidr.js';
 import { IpamApi } from './ipam-api.js';
 import type { IpamConfig } from './ipam-config.js';
 

@@ -2,7 +2,7 @@ import { ShoalError, invalidArgument } from '../../api/errors.js';
 import type { TaskObject } from '../../api/objects.js';
 import { isTerminal } from '../../api/task-state.js';
 import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
-import { addressAt, childAt, childCount, childIndex, formatCidr, formatIpv4, freeIndices, parseCidr, sizeOf, type Cidr } from './cidr.js';
+import { addressAt, childAt, childCount, childIndex, formatCidr, formatIpv4, freeIndices, parseCidr, sizeOf, type Cidr } from '../../lib/cidr.js';
 import { resolveIpamConfig, type IpamConfig } from './ipam-config.js';
 import {
   addressClaimId,

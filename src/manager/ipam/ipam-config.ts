@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseOrThrow } from '../../api/validation.js';
-import { parseCidr } from './cidr.js';
+import { parseCidr } from '../../lib/cidr.js';
 
 /**
  * The address plan. One subnet per node, as flannel's vxlan backend has it, so a route per

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { Backoff } from '../../../lib/backoff.js';
 import type { ContainerHealth, HealthListener, ObservedContainer } from '../../exec/executor.js';
@@ -40,16 +41,8 @@ export interface HealthWatchDeps {
  */
 export function watchHealthEvents(deps: HealthWatchDeps, listener: HealthListener, signal: AbortSignal): void {
   const backoff = new Backoff({ initialMs: 200, maxMs: 5000 });
-  const pause = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+  // Ends early (without throwing) when the watch is stopped.
+  const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);
 
   const follow = async (): Promise<void> => {
     const filters = { type: ['container' as const], event: ['health_status'], label: deps.labels };

@@ -76,7 +76,7 @@ export interface FakeMountedFile {
 }
 
 /** The fake's stand-in for running a check: see the class comment. */
-export function fakeCheckPasses(test: string[]): boolean {
+function fakeCheckPasses(test: string[]): boolean {
   const command = test.slice(1).join(' ');
   return !/exit 1\b|\bfalse\b/.test(command);
 }
