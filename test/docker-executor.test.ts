@@ -175,14 +175,13 @@ void describe('docker executor', () => {
     const bare = await ex.prepare(makeTestTask({ image: images.run }, { serviceName }), 'node1');
     await ex.start(withInit);
     await ex.start(bare);
-    let t0 = Date.now();
     await ex.shutdown(withInit, undefined, 10_000);
-    assert.ok(Date.now() - t0 < 3000, 'SIGTERM through docker-init stops httpd at once');
+    // 143 = ended by SIGTERM, forwarded by docker-init; a kill after the grace would be 137.
     assert.equal((await ex.inspect(withInit))?.exitCode, 143);
-    t0 = Date.now();
+    const t0 = Date.now();
     await ex.shutdown(bare, 'SIGTERM', 700);
     const took = Date.now() - t0;
-    assert.ok(took >= 600 && took < 4000, `PID 1 ignores SIGTERM: killed after the grace (${took} ms)`);
+    assert.ok(took >= 600, `PID 1 ignores SIGTERM: killed only after the grace (${took} ms)`);
     assert.equal((await ex.inspect(bare))?.exitCode, 137);
   });
 });
