@@ -9,7 +9,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import dnsPacket from 'dns-packet';
 import { DnsServer } from '../src/agent/dns/dns-server.js';
 import { buildDnsTable } from '../src/agent/dns/dns-table.js';
-import type { DnsServiceView } from '../src/agent/dns/dns-view.js';
+import type { DnsServiceView } from '../src/api/dns-view.js';
 import { printTable } from './lib/table.js';
 
 export interface DnsBenchRow {

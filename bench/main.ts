@@ -2,13 +2,16 @@
  * `npm run bench`: Shoal beside Docker Swarm mode on this machine's engine, then the scheduler
  * micro-benchmark and the in-process fake cluster. Prints markdown tables.
  *
- *   --only=convergence,update,scheduler,fake,failover,dns   run a subset (default: all)
+ *   --only=convergence,update,scheduler,fake,failover,dns,ingress-proxy,ingress   run a subset (default: all)
  *   --runs=3                                    measurements per Docker benchmark (median reported)
  *   --sizes=10,50                               replicas for the convergence benchmark
  *   --agents=50,200                             simulated nodes for the fake cluster
  *   --quick                                     a smoke run: one measurement, small sizes
  *   --json=FILE                                 also write every sample as JSON
  *   --dns-seconds=5                             load time per DNS query kind (64 outstanding)
+ *   --ingress-seconds=5 --ingress-clients=32    ingress proxy: load time per path, concurrent clients
+ *                                               (ingress through a real service: same seconds, 16 clients
+ *                                               unless --ingress-clients is given)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -26,9 +29,11 @@ import { shoalRollingUpdate, swarmRollingUpdate, updateParallelism, updateReplic
 import { schedulerMicro, type MicroRow } from './scheduler.js';
 import { nodeFailureBench, printNodeFailure, type NodeFailureResult } from './node-failure.js';
 import { dnsBench, printDns, type DnsBenchRow } from './dns.js';
+import { ingressProxyBench, printIngressProxy, type IngressBenchRow } from './ingress-proxy.js';
+import { printServiceIngress, serviceIngressBench, type ServiceIngressRow } from './ingress.js';
 
 type System = 'engine' | 'shoal' | 'swarm';
-const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover', 'dns'] as const;
+const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover', 'dns', 'ingress-proxy', 'ingress'] as const;
 type Bench = (typeof benches)[number];
 
 interface Options {
@@ -41,6 +46,9 @@ interface Options {
   microTasks: number[];
   json: string | undefined;
   dnsSeconds: number;
+  ingressSeconds: number;
+  ingressClients: number;
+  serviceIngressClients: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -64,6 +72,9 @@ function parseArgs(argv: string[]): Options {
     microTasks: list('micro-tasks', quick ? [1000] : [1000, 5000]),
     json: flags.get('json'),
     dnsSeconds: Number(flags.get('dns-seconds') ?? (quick ? 2 : 5)),
+    ingressSeconds: Number(flags.get('ingress-seconds') ?? (quick ? 2 : 5)),
+    ingressClients: Number(flags.get('ingress-clients') ?? 32),
+    serviceIngressClients: Number(flags.get('ingress-clients') ?? 16),
   };
 }
 
@@ -291,6 +302,10 @@ async function main(): Promise<void> {
   let failover: NodeFailureResult | undefined;
   let dns: DnsBenchRow[] | undefined;
   const dnsOpts = { seconds: opts.dnsSeconds, concurrency: 64 };
+  let ingress: IngressBenchRow[] | undefined;
+  const ingressOpts = { seconds: opts.ingressSeconds, clients: opts.ingressClients };
+  let serviceIngress: ServiceIngressRow[] | undefined;
+  const serviceIngressOpts = { seconds: opts.ingressSeconds, clients: opts.serviceIngressClients };
   let engine = 'no engine';
   if (opts.only.has('convergence') || opts.only.has('update')) {
     const v = (await new Docker().version()) as { Version?: string; ApiVersion?: string };
@@ -339,6 +354,26 @@ async function main(): Promise<void> {
         progress(`dns FAILED: ${errText(err)}`);
       }
     }
+    if (opts.only.has('ingress-proxy')) {
+      throwIfInterrupted();
+      console.log(`\n== ingress proxy: one agent's proxy on loopback, ${ingressOpts.clients} clients, a connection per request`);
+      try {
+        ingress = await ingressProxyBench(ingressOpts);
+      } catch (err) {
+        results.errors.push(`ingress-proxy: ${errText(err)}`);
+        progress(`ingress-proxy FAILED: ${errText(err)}`);
+      }
+    }
+    if (opts.only.has('ingress')) {
+      throwIfInterrupted();
+      console.log(`\n== ingress through a real service: 3 tasks on this engine, ${serviceIngressOpts.clients} clients, a connection per request`);
+      try {
+        serviceIngress = await serviceIngressBench(serviceIngressOpts);
+      } catch (err) {
+        results.errors.push(`ingress: ${errText(err)}`);
+        progress(`ingress FAILED: ${errText(err)}`);
+      }
+    }
   } finally {
     await cleanupAll();
   }
@@ -348,6 +383,8 @@ async function main(): Promise<void> {
   if (results.fake.length > 0) printFake(results.fake);
   if (failover) printNodeFailure(failover);
   if (dns) printDns(dns, dnsOpts);
+  if (ingress) printIngressProxy(ingress, ingressOpts);
+  if (serviceIngress) printServiceIngress(serviceIngress, serviceIngressOpts);
   console.log(`\nbench: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2));
   if (results.errors.length > 0) {

@@ -1,4 +1,6 @@
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import type { NodeNetworkPlan } from '../api/networks.js';
 import { agentPortPaths } from '../api/agent-protocol.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { Executor } from './exec/executor.js';
@@ -7,7 +9,9 @@ import { TaskFileStore } from './files/task-file-store.js';
 import { CertificateRenewer } from './join/certificate-renewer.js';
 import { agentPortUrl } from './join/manager-address.js';
 import { obtainIdentity } from './join/obtain-identity.js';
+import { NodeNetworking } from './network/node-networking.js';
 import { NodeIdFile } from './node-id-file.js';
+import { hostRunner } from './overlay/command-runner.js';
 import { AgentSession } from './session/agent-session.js';
 import { Worker } from './worker/worker.js';
 
@@ -29,6 +33,14 @@ export interface AgentOptions {
    * (`/run/shoal/<nodeId>/tasks`, else `/dev/shm/shoal/…`), else under `dataDir`.
    */
   taskFilesDir?: string;
+  /**
+   * Wire containers to Shoal's networks (engine bridge networks, overlay, packet filter,
+   * resolver, ingress), as the manager plans them. Off: containers join the engine's default
+   * network and published ports bind where the task runs (simulated nodes, benchmarks).
+   */
+  networking?: boolean;
+  /** The resolver's port on each network gateway (default 53). */
+  dnsPort?: number;
 }
 
 export interface RunningAgent {
@@ -50,7 +62,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   if ((await nodeIdFile.read()) !== identity.nodeId) await nodeIdFile.write(identity.nodeId);
   const filesRoot = options.taskFilesDir !== undefined ? { root: options.taskFilesDir, tmpfs: true } : await chooseFilesRoot(options.dataDir, identity.nodeId);
   if (!filesRoot.tmpfs) logger.warn({ dir: filesRoot.root }, 'no usable tmpfs: secret files of tasks are kept on disk under the data directory');
+  let networking: NodeNetworking | undefined;
+  if (options.networking) {
+    networking = new NodeNetworking({ executor: options.executor, run: hostRunner(), logger: logger.child({ component: 'network' }), stateDir: join(options.dataDir, 'network'), ...(options.dnsPort !== undefined ? { dnsPort: options.dnsPort } : {}) });
+    await networking.init(identity.nodeId);
+  }
   const worker = new Worker({
+    ...(networking ? { network: networking } : {}),
     executor: options.executor,
     files: new TaskFileStore(filesRoot.root),
     logger,
@@ -67,6 +85,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     executor: options.executor,
     worker,
     logger,
+    ...(networking ? { onNetworkPlan: (plan: NodeNetworkPlan) => networking.apply(plan) } : {}),
     ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
   });
   renewer.start();
@@ -79,6 +98,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       worker.flush();
       await session.stop();
       await worker.stop();
+      await networking?.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { NodeNetworkPlan } from './networks.js';
 import type { NodeResources, TaskObject, TaskStatus } from './objects.js';
 
 /**
@@ -46,6 +47,8 @@ export type ManagerMessage =
    * not in it). Otherwise `tasks` are new or changed tasks and `removed` ids of tasks gone.
    */
   | { type: 'assignments'; full: boolean; tasks: TaskObject[]; removed: string[]; files?: TaskFilePayload[] }
+  /** The node's networks, overlay peers, names and ingress rules: sent whole whenever they change. */
+  | { type: 'network'; plan: NodeNetworkPlan }
   | { type: 'logs.request'; requestId: string; taskId: string; follow: boolean; tail?: number }
   | { type: 'logs.cancel'; requestId: string }
   | { type: 'error'; code: string; message: string };

@@ -16,7 +16,8 @@ export const portSchema = z.strictObject({
   target: port,
   published: port.optional(),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  mode: z.enum(['host', 'ingress']).default('host'),
+  /** ingress: answered on every node of the environment; host: only where a task runs. */
+  mode: z.enum(['host', 'ingress']).default('ingress'),
 });
 export type PortSpec = z.infer<typeof portSchema>;
 
@@ -124,6 +125,22 @@ export const dependencySchema = z.strictObject({
 });
 export type DependencySpec = z.infer<typeof dependencySchema>;
 
+/**
+ * A name a service answers to on a network, besides its own: a DNS name (dot-separated labels
+ * of letters, digits, "-" and "_"), as compose `aliases` are.
+ */
+const aliasSchema = z
+  .string()
+  .max(253, 'must be at most 253 characters')
+  .regex(/^[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*$/, 'must be a DNS name: labels of letters, digits, "-" or "_", separated by "."');
+
+/** A network the service's tasks join: `target` names a network of the service's environment. */
+export const networkAttachmentSchema = z.strictObject({
+  target: nameSchema,
+  aliases: z.array(aliasSchema).default([]),
+});
+export type NetworkAttachment = z.infer<typeof networkAttachmentSchema>;
+
 const envKey = z.string().regex(/^[^=\s]+$/, 'must be a variable name without "=" or spaces');
 const labelMap = z.record(z.string().min(1, 'must not be empty'), z.string());
 
@@ -171,6 +188,8 @@ export const serviceSpecSchema = z.strictObject({
   healthcheck: healthcheckSchema.optional(),
   secrets: z.array(fileReferenceSchema).default([]),
   configs: z.array(fileReferenceSchema).default([]),
+  /** Networks the tasks join besides the environment's `default` (see api/networks.ts). */
+  networks: z.array(networkAttachmentSchema).default([]),
   /** Services of the same environment (in a stack: of the same stack) this one waits for. */
   dependsOn: z.array(dependencySchema).default([]),
   /** Bumped by `service update --force`: a changed value replaces every task. */
@@ -184,6 +203,11 @@ export const serviceSpecSchema = z.strictObject({
     const key = `${p.published}/${p.protocol}`;
     if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['ports', i, 'published'], message: `port ${key} is published twice` });
     seen.add(key);
+  });
+  const targets = new Set<string>();
+  spec.networks.forEach((n, i) => {
+    if (targets.has(n.target)) ctx.addIssue({ code: 'custom', path: ['networks', i, 'target'], message: `network "${n.target}" is listed twice` });
+    targets.add(n.target);
   });
   if (spec.mode === 'global' && spec.placement.maxReplicasPerNode > 0) {
     ctx.addIssue({ code: 'custom', path: ['placement', 'maxReplicasPerNode'], message: 'applies only to replicated services' });

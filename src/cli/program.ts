@@ -18,6 +18,7 @@ import { registerSessionCommands } from './session/index.js';
 import { registerManager } from './daemon/manager-command.js';
 import { registerSecretCommands } from './secret/index.js';
 import { registerConfigCommands } from './config/index.js';
+import { registerNetworkCommands } from './network/index.js';
 
 function packageVersion(): string {
   try {
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo): Command {
   registerAuditCommands(program, io);
   registerSecretCommands(program, io);
   registerConfigCommands(program, io);
+  registerNetworkCommands(program, io);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { ShoalError } from '../api/errors.js';
 import type { ShoalEvent } from '../api/events.js';
 import type { NodeObject, TaskObject } from '../api/objects.js';
+import type { CreateNetworkRequest, NetworkView } from '../api/networks.js';
 import type { FileView } from '../api/secrets.js';
 import { errorFromBody, errorFromResponse, isAbortError, unreachable } from './http-errors.js';
 import { readNdjson } from './ndjson.js';
@@ -315,6 +316,25 @@ export class ShoalClient {
   /** Re-checks the hash chain of the whole audit history. */
   verifyAudit(): Promise<AuditVerifyResponse> {
     return this.request('GET', '/v1/audit/verify');
+  }
+
+  /** Networks of the environment, the built-in `default` included, each with the services attached. */
+  listNetworks(): Promise<NetworkView[]> {
+    return this.request('GET', '/v1/networks');
+  }
+
+  createNetwork(body: CreateNetworkRequest): Promise<NetworkView> {
+    return this.request('POST', '/v1/networks', { body });
+  }
+
+  /** By name, id or unique id prefix; with its address range on each node (`ranges`). */
+  getNetwork(ref: string): Promise<NetworkView> {
+    return this.request('GET', `/v1/networks/${seg(ref)}`);
+  }
+
+  /** Refused (409) while a service lists it, and for the built-in `default`. */
+  removeNetwork(ref: string): Promise<{ id: string; name: string }> {
+    return this.request('DELETE', `/v1/networks/${seg(ref)}`);
   }
 
   /** Secrets of the environment: metadata only; the API never returns a secret's content. */

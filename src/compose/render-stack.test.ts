@@ -52,7 +52,7 @@ describe('a web + db + cache application (version 3.8)', () => {
       LOG_LEVEL: 'info',
     });
     assert.deepEqual(web.ports, [
-      { target: 80, published: 8081, protocol: 'tcp', mode: 'host' },
+      { target: 80, published: 8081, protocol: 'tcp', mode: 'ingress' },
       { target: 443, published: 8443, protocol: 'tcp', mode: 'host' },
     ]);
     assert.deepEqual(web.containerLabels, { 'com.example.team': 'shop', 'com.example.role': 'frontend' });
@@ -207,19 +207,20 @@ describe('YAML anchors, aliases and merge keys', () => {
 });
 
 describe('conversions', () => {
-  test('ports: short syntax, ranges, udp, container-only, long syntax, ingress', () => {
-    const spec = one('services:\n  web:\n    image: x\n    ports: [80, "8080-8081:80-81", "53:53/udp", "0.0.0.0:9000:9000", "7000-7001", {target: 22, published: "2222", mode: ingress}]\n');
-    assert.deepEqual(spec.warnings, ['compose.yaml:4: services.web.ports[5].mode: published only on the nodes that run a task, as mode host: Shoal has no routing mesh yet']);
+  test('ports: short syntax, ranges, udp, container-only, long syntax, ingress by default when published', () => {
+    const spec = one('services:\n  web:\n    image: x\n    ports: [80, "8080-8081:80-81", "53:53/udp", "0.0.0.0:9000:9000", "7000-7001", {target: 22, published: "2222", mode: host}, {target: 23, published: "2323"}]\n');
+    assert.deepEqual(spec.warnings, []);
     const web = svc(spec, 'web');
     assert.deepEqual(web.ports, [
       { target: 80, protocol: 'tcp', mode: 'host' },
-      { target: 80, published: 8080, protocol: 'tcp', mode: 'host' },
-      { target: 81, published: 8081, protocol: 'tcp', mode: 'host' },
-      { target: 53, published: 53, protocol: 'udp', mode: 'host' },
-      { target: 9000, published: 9000, protocol: 'tcp', mode: 'host' },
+      { target: 80, published: 8080, protocol: 'tcp', mode: 'ingress' },
+      { target: 81, published: 8081, protocol: 'tcp', mode: 'ingress' },
+      { target: 53, published: 53, protocol: 'udp', mode: 'ingress' },
+      { target: 9000, published: 9000, protocol: 'tcp', mode: 'ingress' },
       { target: 7000, protocol: 'tcp', mode: 'host' },
       { target: 7001, protocol: 'tcp', mode: 'host' },
-      { target: 22, published: 2222, protocol: 'tcp', mode: 'ingress' },
+      { target: 22, published: 2222, protocol: 'tcp', mode: 'host' },
+      { target: 23, published: 2323, protocol: 'tcp', mode: 'ingress' },
     ]);
   });
 

@@ -39,8 +39,6 @@ export function mapPorts(ctx: ServiceContext, node: Tree): PortInput[] {
       if (modeText !== undefined) {
         if (modeText === 'host' || modeText === 'ingress') mode = modeText;
         else r.error(item.entries.get('mode')?.at ?? item.at, `"${modeText}" is not a port mode: use host or ingress`);
-        // Said, not hidden: until the routing mesh exists an ingress port answers only where a task runs.
-        if (modeText === 'ingress') r.warn(item.at, 'published only on the nodes that run a task, as mode host: Shoal has no routing mesh yet', 'mode');
       }
       parsed = {
         hostIp: r.string(item.entries.get('host_ip')) ?? '',
@@ -63,7 +61,8 @@ export function mapPorts(ctx: ServiceContext, node: Tree): PortInput[] {
     }
     for (const p of expanded) {
       ctx.origin(`ports.${out.length}`, item.at);
-      out.push({ ...p, ...(mode ? { mode } : {}) });
+      // As Swarm: a published port answers on every node; without one the engine picks a port where the task runs.
+      out.push({ ...p, mode: mode ?? (p.published === undefined ? 'host' : 'ingress') });
     }
   }
   return out;

@@ -63,6 +63,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEm
     token,
     dataDir: join(options.dataDir, 'agent'),
     executor: new DockerExecutor(options.dockerSocket ? { socketPath: options.dockerSocket } : {}),
+    networking: true,
     logger: logger.child({ component: 'agent' }),
   });
   return {

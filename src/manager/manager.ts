@@ -1,3 +1,6 @@
+import { DnsLookup } from './networks/dns-lookup.js';
+import { IpamApi } from './ipam/ipam-api.js';
+import { NetworkPlans } from './network-plan/network-plans.js';
 import { hostname as osHostname } from 'node:os';
 import type { Logger } from '../lib/logger.js';
 import { systemClock, type Clock } from '../lib/clock.js';
@@ -29,6 +32,7 @@ import { registerWebUi } from './http/web-ui.js';
 import { ReconcileLoop } from './loop/reconcile-loop.js';
 import { reconcile } from './orchestrator/reconcile.js';
 import { schedule } from './scheduler/schedule.js';
+import { NetworkApi } from './networks/networks.js';
 import { FileApi } from './secrets/file-api.js';
 import { FilePins } from './secrets/file-pins.js';
 import { composeRenderer } from './stacks/compose-adapter.js';
@@ -112,12 +116,14 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     store,
     logger: logger.child({ component: 'dispatcher' }),
     files: { content: (env, kind, name, version) => (kind === 'secret' ? secrets : configs).content(env, name, version) },
+    networkPlans: new NetworkPlans(store, new IpamApi(store)),
     ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
     ...(options.heartbeatGracePeriods !== undefined ? { heartbeatGracePeriods: options.heartbeatGracePeriods } : {}),
   });
   const pins = new FilePins(store);
   const services = new ServiceApi(store, now, pins);
-  const stacks = new StackApi({ store, compose: composeRenderer(), services, files: fileApiStackFiles(store, secrets, configs), pinner: pins, now });
+  const networks = new NetworkApi({ store, ranges: new IpamApi(store), now });
+  const stacks = new StackApi({ store, compose: composeRenderer(), services, files: fileApiStackFiles(store, secrets, configs), pinner: pins, networks, now });
   const accounts = new AccountApi(store, now);
   const audit = new AuditLog({ store, logger: logger.child({ component: 'audit' }), now, ...(options.auditRetentionMs !== undefined ? { retentionMs: options.auditRetentionMs } : {}) });
   // Started before anything is served; it catches up from the last audited revision on its own.
@@ -126,6 +132,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   const environments = new EnvironmentApi(store, accounts, { now, removeWith: [(env) => ca.environmentRemovalOps(env), (env) => secrets.environmentRemovalOps(env), (env) => configs.environmentRemovalOps(env), (env) => stacks.environmentRemovalOps(env)] });
   // Before serving: requests that name no environment act in `default`.
   await environments.ensureDefault();
+  // Environments made before networks existed get their built-in network (new ones get it with
+  // the environment). Idempotent; safe when several managers start at once.
+  await networks.ensureDefaultNetworks();
   const authRequired = options.auth !== 'open';
   const newAdmin = authRequired ? await bootstrapAdminCredential(accounts, auth.apiKeys, options.createAdmin ?? true) : undefined;
   const app = createHttpServer({
@@ -144,6 +153,8 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       secrets,
       configs,
       stacks,
+      networks,
+      dns: new DnsLookup(store),
       info: async (env) => ({
         version: shoalVersion,
         revision: await store.revision(),

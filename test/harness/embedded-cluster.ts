@@ -7,6 +7,7 @@ import type { NodeObject, TaskObject } from '../../src/api/objects.js';
 import type { ShoalClient } from '../../src/client/shoal-client.js';
 import { adminSession, type AdminSession } from './admin-client.js';
 import { freePort } from './free-port.js';
+import { removeNodeNetworking } from './node-networking-cleanup.js';
 import { waitFor } from './wait.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -126,6 +127,7 @@ export class EmbeddedCluster {
     await this.kill();
     if (this.nodeId) {
       for (const c of await this.containers()) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+      await removeNodeNetworking(this.docker, this.nodeId);
     }
     rmSync(this.dataDir, { recursive: true, force: true });
   }

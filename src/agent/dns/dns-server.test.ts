@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DnsServer } from './dns-server.js';
 import { buildDnsTable } from './dns-table.js';
-import type { DnsView } from './dns-view.js';
+import type { DnsView } from '../../api/dns-view.js';
 import { addresses, ask, askTcp, decodeAnswer, fakeUpstream, queryPacket, sendUdp } from './dns-test-client.js';
 
 // Clients are told apart by source address: 127.0.0.1 is a task of stack `shop` in `dev`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildDnsTable } from './dns-table.js';
-import type { DnsServiceView, DnsTaskView, DnsView } from './dns-view.js';
+import type { DnsServiceView, DnsTaskView, DnsView } from '../../api/dns-view.js';
 
 const task = (id: string, ip: string, over: Partial<DnsTaskView> = {}): DnsTaskView => ({ id, name: `svc.1.${id}`, ip, running: true, healthy: true, ...over });
 const svc = (over: Partial<DnsServiceView> & Pick<DnsServiceView, 'name'>): DnsServiceView => ({ env: 'dev', tasks: [], aliases: [], ...over });

@@ -1,4 +1,4 @@
-import { shoalZone, type DnsClient, type DnsResolution, type DnsServiceView, type DnsView } from './dns-view.js';
+import { shoalZone, type DnsClient, type DnsResolution, type DnsServiceView, type DnsView } from '../../api/dns-view.js';
 
 /**
  * One answer set, shared by every name that means it (`db`, `db.web`, `tasks.db`, …), so round

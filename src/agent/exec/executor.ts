@@ -9,6 +9,7 @@ export const shoalLabels = {
   slot: 'io.shoal.task.slot',
   env: 'io.shoal.env',
   node: 'io.shoal.node.id',
+  network: 'io.shoal.network.id',
 } as const;
 
 /** The engine's verdict of a container's health check (Docker's State.Health.Status). */
@@ -45,6 +46,27 @@ export interface ObservedContainer {
   health?: ContainerHealth;
   /** A running container's IPv4 address on each network it joined (none known: absent). */
   addresses?: TaskAddress[];
+}
+
+/**
+ * A network the node's engine keeps for Shoal: one bridge per (network, node), on the range the
+ * manager allocated, so addresses never collide across nodes and the overlay can route them.
+ */
+export interface EngineNetworkSpec {
+  /** The engine's name for it (`dockerNetworkName`). */
+  name: string;
+  networkId: string;
+  /** The Linux bridge device (at most 15 characters). */
+  bridge: string;
+  subnet: string;
+  gateway: string;
+}
+
+/** How a task's container is wired: its networks (the first is its primary) and its resolver. */
+export interface ContainerNetworking {
+  networks: { name: string; aliases: string[] }[];
+  /** A resolv.conf on the node, mounted read-only at /etc/resolv.conf (the agent's resolver). */
+  resolvConf?: string;
 }
 
 /** Called with a container's new health each time it changes. */
@@ -85,10 +107,17 @@ export interface Executor {
   /** Every container this executor created for any task, running or not. */
   list(): Promise<ObservedContainer[]>;
   /**
-   * Creates the container (not started) with `files` mounted read-only; returns its id.
+   * Creates the container (not started) with `files` mounted read-only, joined to the networks
+   * of `networking` (none: the engine's default network); returns its id.
    * Missing image → ExecutorError('rejected').
    */
-  prepare(task: TaskObject, nodeId: string, files?: TaskFileMount[]): Promise<string>;
+  prepare(task: TaskObject, nodeId: string, files?: TaskFileMount[], networking?: ContainerNetworking): Promise<string>;
+  /**
+   * Makes the engine's Shoal networks of this node match `wanted`: creates the missing ones,
+   * and removes the others once no container uses them (one still in use stays until a later
+   * call). Networks of other nodes sharing the engine are never touched.
+   */
+  syncNetworks(wanted: EngineNetworkSpec[], nodeId: string): Promise<void>;
   start(containerId: string): Promise<void>;
   /**
    * Resolves when the container exits (at once when it already has). An aborted `signal`

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { AgentMessage, ManagerMessage } from '../../api/agent-protocol.js';
+import type { NodeNetworkPlan } from '../../api/networks.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Executor } from '../exec/executor.js';
@@ -19,6 +20,8 @@ export interface AgentSessionOptions {
   executor: Executor;
   worker: Worker;
   logger: Logger;
+  /** The manager's network plan for this node (none: plans are ignored). */
+  onNetworkPlan?: (plan: NodeNetworkPlan) => void;
 }
 
 /** A session with no frame (message or pong) for this many heartbeat periods is dead. */
@@ -163,6 +166,9 @@ export class AgentSession {
         break;
       case 'assignments':
         worker.apply(msg);
+        break;
+      case 'network':
+        this.options.onNetworkPlan?.(msg.plan);
         break;
       case 'logs.request':
         this.logs.start(msg);

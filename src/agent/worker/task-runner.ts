@@ -3,13 +3,21 @@ import type { TaskAddress, TaskObject } from '../../api/objects.js';
 import { canTransition, isTerminal, stateRank, type TaskState } from '../../api/task-state.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Logger } from '../../lib/logger.js';
-import { ExecutorError, type ContainerHealth, type Executor, type ExitResult, type ObservedContainer, type TaskFileMount } from '../exec/executor.js';
+import { ExecutorError, type ContainerHealth, type ContainerNetworking, type Executor, type ExitResult, type ObservedContainer, type TaskFileMount } from '../exec/executor.js';
 import { taskHasFiles, type TaskFileContent } from '../files/resolve-task-files.js';
 import type { TaskFileStore } from '../files/task-file-store.js';
 import { exitStatus, runningDetails, status, type ObservedStatus } from './task-status.js';
 
 /** What the assignments said about a task's secret and config files (see resolveTaskFiles). */
 export type OfferedFiles = { files: TaskFileContent[] } | { missing: string };
+
+/** Where a task's container learns its networks and resolver (src/agent/network/). */
+export interface TaskNetworkSource {
+  forTask(task: TaskObject): Promise<ContainerNetworking>;
+  forget(taskId: string): Promise<void>;
+  /** The task's container started with these addresses. */
+  started(taskId: string, addresses: readonly TaskAddress[]): void;
+}
 
 export interface TaskRunnerDeps {
   executor: Executor;
@@ -21,6 +29,7 @@ export interface TaskRunnerDeps {
   onRemoved(taskId: string): void;
   /** True while another task's adopted container still mounts this task's files. */
   filesHeld?(taskId: string): boolean;
+  network?: TaskNetworkSource;
   logger: Logger;
 }
 
@@ -185,10 +194,18 @@ export class TaskRunner {
       }
       this.emit(status('accepted', 'accepted'));
       this.emit(status('preparing', 'preparing'));
+      let networking: ContainerNetworking | undefined;
+      try {
+        networking = await this.deps.network?.forTask(this.task);
+      } catch (err) {
+        const text = `network: ${errorText(err)}`;
+        this.emit(status('failed', text, { error: text }));
+        return false;
+      }
       const mounts = await this.writeFiles();
       if (!mounts) return false;
       try {
-        this.containerId = await executor.prepare(this.task, nodeId, mounts);
+        this.containerId = await executor.prepare(this.task, nodeId, mounts, networking);
       } catch (err) {
         this.emitFailure(err);
         await this.removeFiles();
@@ -210,6 +227,7 @@ export class TaskRunner {
     const seen = await executor.inspect(containerId).catch(() => undefined);
     if (!this.healthHeard && seen?.health) this.health = seen.health;
     this.addresses = seen?.addresses;
+    this.deps.network?.started(this.task.id, this.addresses ?? []);
     this.emit(status('running', 'started', this.runningExtra(containerId)));
     this.watch();
     return true;

@@ -2,6 +2,7 @@ import type { TaskFilePayload, TaskStatusUpdate } from '../../api/agent-protocol
 import type { TaskObject } from '../../api/objects.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ContainerHealth, Executor, ObservedContainer } from '../exec/executor.js';
+import type { TaskNetworkSource } from './task-runner.js';
 import { FilePayloads, resolveTaskFiles, taskHasFiles } from '../files/resolve-task-files.js';
 import type { TaskFileStore } from '../files/task-file-store.js';
 import { StatusBatcher } from './status-batcher.js';
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** How long status updates are collected before they go out as one batch. */
   batchMs?: number;
+  /** The node's networking (none: containers join the engine's default network). */
+  network?: TaskNetworkSource;
 }
 
 export interface Assignments {
@@ -190,8 +193,10 @@ export class Worker {
         logger: this.options.logger,
         report: (update) => this.batcher.add(update),
         filesHeld: (taskId) => this.heldFiles.has(taskId),
+        ...(this.options.network ? { network: this.options.network } : {}),
         onRemoved: (taskId) => {
           if (this.runners.get(taskId) === runner) this.runners.delete(taskId);
+          void this.options.network?.forget(taskId).catch(() => undefined);
         },
       },
       adopted,

@@ -50,6 +50,7 @@ export function registerAgent(program: Command, io: CliIo): void {
           ...(token ? { token } : {}),
           dataDir: resolveDataDir(opts.dataDir, io),
           executor: new DockerExecutor(socketPath ? { socketPath } : {}),
+          networking: true,
           logger,
           ...(opts.hostname ? { hostname: opts.hostname } : {}),
         });

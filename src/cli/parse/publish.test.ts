@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { formatPort, parsePublish, publishMatcher } from './publish.js';
 
 test('short form', () => {
-  assert.deepEqual(parsePublish('8080:80'), { published: 8080, target: 80, protocol: 'tcp', mode: 'host' });
-  assert.deepEqual(parsePublish('8080:80/udp'), { published: 8080, target: 80, protocol: 'udp', mode: 'host' });
+  assert.deepEqual(parsePublish('8080:80'), { published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' });
+  assert.deepEqual(parsePublish('8080:80/udp'), { published: 8080, target: 80, protocol: 'udp', mode: 'ingress' });
   assert.deepEqual(parsePublish('80'), { target: 80, protocol: 'tcp', mode: 'host' });
 });
 

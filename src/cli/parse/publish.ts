@@ -22,7 +22,8 @@ export function parsePublish(text: string): PortSpec {
     target,
     ...(published !== undefined ? { published } : {}),
     protocol: protocol === undefined ? 'tcp' : choice(protocol, protocols, 'protocol'),
-    mode: 'host',
+    // As Swarm: a published port answers on every node; without one the engine picks a port where the task runs.
+    mode: published === undefined ? 'host' : 'ingress',
   };
 }
 
@@ -46,7 +47,7 @@ function parseLong(s: string): PortSpec {
     target: port(target),
     ...(published !== undefined ? { published: port(published) } : {}),
     protocol: protocol === undefined ? 'tcp' : choice(protocol, protocols, 'protocol'),
-    mode: mode === undefined ? 'host' : choice(mode, modes, 'mode'),
+    mode: mode === undefined ? (published === undefined ? 'host' : 'ingress') : choice(mode, modes, 'mode'),
   };
 }
 

@@ -58,8 +58,8 @@ test('create flags build the full spec', () => {
     limits: { nanoCpus: 1e9, memoryBytes: 1.5 * 1024 ** 3 },
   });
   assert.deepEqual(spec.ports, [
-    { published: 8080, target: 80, protocol: 'tcp', mode: 'host' },
-    { published: 5353, target: 53, protocol: 'udp', mode: 'host' },
+    { published: 8080, target: 80, protocol: 'tcp', mode: 'ingress' },
+    { published: 5353, target: 53, protocol: 'udp', mode: 'ingress' },
   ]);
   assert.equal(spec.mounts.length, 2);
   assert.deepEqual(spec.env, { A: '1', FROM_SHELL: 'shell' });

@@ -39,6 +39,8 @@ export const rolePermissions: Readonly<Record<Permission, readonly Grantee[]>> =
   'secret:write': ['owner', 'member'],
   'config:read': all,
   'config:write': writers,
+  'network:read': all,
+  'network:write': writers,
   'apikey:read': ['owner'],
   'apikey:write': ['owner'],
   'account:admin': ['admin'],

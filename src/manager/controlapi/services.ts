@@ -4,6 +4,8 @@ import type { ServiceObject, TaskObject, UpdateStatus } from '../../api/objects.
 import { createServiceSchema, scaleServiceSchema, updateServiceSchema, type ServiceSpec } from '../../api/service-spec.js';
 import { parseOrThrow } from '../../api/validation.js';
 import { newId } from '../../lib/ids.js';
+import { checkNetworkTargets } from '../networks/network-targets.js';
+import { checkIngressPorts } from './ingress-ports.js';
 import { ConflictError, type Op, type Store } from '../store/store.js';
 import type { RequestContext } from './request-context.js';
 import { resolveService } from './refs.js';
@@ -61,7 +63,7 @@ export class ServiceApi {
       spec: input.spec,
       specVersion: 1,
     };
-    await this.pinFiles(service);
+    await this.checkReferences(service);
     const claim = { id: claimId(ctx.env, input.name), env: ctx.env, version: 0, objectId: service.id };
     try {
       await this.store.commit([
@@ -101,7 +103,7 @@ export class ServiceApi {
     }
     const time = new Date(this.now()).toISOString();
     const next = serviceWithSpec(current, input.spec, 'updating', time);
-    await this.pinFiles(next);
+    await this.checkReferences(next);
     next.upgrade = {
       state: 'upgrading',
       startedAt: time,
@@ -171,9 +173,16 @@ export class ServiceApi {
     }
     if (isDeepStrictEqual(current.spec, spec) && state === 'updating') return this.get(ctx, current.id);
     const next = serviceWithSpec(current, spec, state, new Date(this.now()).toISOString());
-    await this.pinFiles(next);
+    await this.checkReferences(next);
     await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
     return this.get(ctx, current.id);
+  }
+
+  /** Refuses networks the environment lacks and pins the files: both before anything is stored. */
+  private async checkReferences(service: ServiceObject): Promise<void> {
+    await checkNetworkTargets(this.store, service.env, service.spec);
+    await checkIngressPorts(this.store, service);
+    await this.pinFiles(service);
   }
 
   /** Sets the current versions of what the spec mounts, which new tasks copy (none: no field). */

@@ -3,6 +3,7 @@ import type { Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AgentMessage, LogLine, ManagerMessage, TaskFilePayload } from '../../api/agent-protocol.js';
+import type { NodeNetworkPlan } from '../../api/networks.js';
 import { taskName, type NodeObject, type TaskObject } from '../../api/objects.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
@@ -21,7 +22,14 @@ export interface DispatcherOptions {
   heartbeatGracePeriods?: number;
   /** Secret and config content for the tasks assigned (none: assignments carry no files). */
   files?: TaskFileSource;
+  /** The nodes' network plans (none: agents get no `network` messages). */
+  networkPlans?: { plansFor(nodeIds: readonly string[]): Promise<Map<string, NodeNetworkPlan>> };
+  /** How long store changes are gathered before the plans are made again (default 50 ms). */
+  networkPlanDelayMs?: number;
 }
+
+/** The kinds whose changes can change a node's network plan. */
+const planKinds = new Set(['task', 'service', 'network', 'node', 'ipam']);
 
 interface Session {
   nodeId: string;
@@ -52,6 +60,10 @@ export class Dispatcher implements LogSource {
   private readonly startedAt = Date.now();
   /** Incremental assignments go out in commit order, also while their files are read. */
   private pushQueue: Promise<void> = Promise.resolve();
+  /** The plan text each node was last sent, so an unchanged plan is not sent again. */
+  private readonly sentPlans = new Map<string, string>();
+  private planTimer: NodeJS.Timeout | undefined;
+  private planning: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DispatcherOptions) {
     this.periodMs = options.heartbeatPeriodMs ?? 1000;
@@ -79,6 +91,7 @@ export class Dispatcher implements LogSource {
 
   async stop(): Promise<void> {
     clearInterval(this.checker);
+    clearTimeout(this.planTimer);
     this.watch?.close();
     for (const s of this.sessions.values()) s.socket.close(1001, 'manager stopping');
     this.wss.close();
@@ -149,6 +162,9 @@ export class Dispatcher implements LogSource {
     this.sessions.set(id, { nodeId: id, socket: ws });
     this.lastSeen.set(id, Date.now());
     this.send(ws, { type: 'welcome', nodeId: id, heartbeatPeriodMs: this.periodMs });
+    // The plan first: the agent creates a task's container only once it knows its networks.
+    this.sentPlans.delete(id);
+    await this.sendPlans([id]);
     const tasks = await store.list<TaskObject>('task', { where: { nodeId: id } });
     this.send(ws, { type: 'assignments', full: true, tasks, removed: [], ...(await this.filesFor(tasks)) });
     logger.info({ nodeId: id, hostname: msg.hostname, address }, 'agent session started');
@@ -179,6 +195,7 @@ export class Dispatcher implements LogSource {
       if (!e) perNode.set(nodeId, (e = { tasks: [], removed: [] }));
       return e;
     };
+    if (batch.changes.some((c) => planKinds.has(c.kind))) this.schedulePlans();
     for (const c of batch.changes) {
       if (c.kind === 'node' && c.type === 'delete') this.dropRemovedNode(c.id);
       if (c.kind !== 'task') continue;
@@ -204,6 +221,34 @@ export class Dispatcher implements LogSource {
     });
   }
 
+  /** Changes come in bursts (a task moves through several states in a second): plan once per burst. */
+  private schedulePlans(delayMs = this.options.networkPlanDelayMs ?? 50): void {
+    if (!this.options.networkPlans || this.planTimer) return;
+    this.planTimer = setTimeout(() => {
+      this.planTimer = undefined;
+      this.planning = this.planning.then(() => this.sendPlans([...this.sessions.keys()]));
+    }, delayMs);
+  }
+
+  private async sendPlans(nodeIds: string[]): Promise<void> {
+    const source = this.options.networkPlans;
+    if (!source || nodeIds.length === 0) return;
+    try {
+      const plans = await source.plansFor(nodeIds);
+      for (const [nodeId, plan] of plans) {
+        const text = JSON.stringify(plan);
+        const session = this.sessions.get(nodeId);
+        if (!session || this.sentPlans.get(nodeId) === text) continue;
+        this.sentPlans.set(nodeId, text);
+        this.send(session.socket, { type: 'network', plan });
+      }
+    } catch (err) {
+      // Typically a conflict with another manager's allocation: the next change plans again.
+      this.options.logger.warn({ err }, 'could not make the network plans');
+      this.schedulePlans(1000);
+    }
+  }
+
   /** The `files` field for an assignment of these tasks: the content their secrets and configs pin. Never logged. */
   private async filesFor(tasks: TaskObject[]): Promise<{ files?: TaskFilePayload[] }> {
     if (!this.options.files) return {};
@@ -214,6 +259,7 @@ export class Dispatcher implements LogSource {
   /** A removed node loses its session at once; its certificate is refused from now on. */
   private dropRemovedNode(nodeId: string): void {
     const session = this.sessions.get(nodeId);
+    this.sentPlans.delete(nodeId);
     this.sessions.delete(nodeId);
     this.lastSeen.delete(nodeId);
     if (session) {

@@ -11,6 +11,8 @@ import { environmentKeyDeletes } from '../auth/api-keys.js';
 import { roles, type Role } from '../auth/role-permissions.js';
 import type { Caller } from '../controlapi/request-context.js';
 import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
+import type { NetworkObject } from '../../api/networks.js';
+import { defaultNetworkOps, networkDeleteOps } from '../networks/network-object.js';
 import type { EnvironmentObject } from './environment-object.js';
 
 const createSchema = z.strictObject({
@@ -103,7 +105,8 @@ export class EnvironmentApi {
       updatedAt: time,
     };
     try {
-      await this.store.commit([{ op: 'create', kind: 'environment', value: env }], { actor });
+      // Its built-in network comes with it: no moment exists where the environment lacks one.
+      await this.store.commit([{ op: 'create', kind: 'environment', value: env }, ...defaultNetworkOps(input.name, time)], { actor });
     } catch (err) {
       if (err instanceof ConflictError) throw new ShoalError('already_exists', `name: an environment named "${input.name}" already exists`, 'name');
       throw err;
@@ -128,7 +131,8 @@ export class EnvironmentApi {
   /**
    * Refused while services or nodes remain, naming them: removing them is a decision with
    * consequences (running containers, joined hosts) the user makes one by one. The environment's
-   * API keys go in the same commit, so none outlives it and acts in a later namesake.
+   * API keys and networks (the built-in one included) go in the same commit, so none outlives
+   * it and acts in (or blocks the name of) a later namesake.
    */
   async remove(actor: string, name: string): Promise<{ name: string }> {
     if (name === defaultEnvironment) throw new ShoalError('failed_precondition', `environment "${defaultEnvironment}" cannot be removed: requests that name no environment act in it`);
@@ -142,7 +146,8 @@ export class EnvironmentApi {
         leftover(nodes.map((n) => n.hostname), 'node'),
       ].filter((x) => x !== '');
       if (left.length > 0) throw new ShoalError('failed_precondition', `environment "${name}" still has ${left.join(' and ')}; remove them first`);
-      const ops: Op[] = [{ op: 'delete', kind: 'environment', id: name, expectVersion: current.version }, ...(await environmentKeyDeletes(this.store, name))];
+      const networks = await this.store.list<NetworkObject>('network', { env: name });
+      const ops: Op[] = [{ op: 'delete', kind: 'environment', id: name, expectVersion: current.version }, ...(await environmentKeyDeletes(this.store, name)), ...networks.flatMap(networkDeleteOps)];
       for (const more of this.removeWith) ops.push(...(await more(name)));
       await this.store.commit(ops, { actor });
       return { name };

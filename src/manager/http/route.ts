@@ -25,6 +25,9 @@ export type Permission =
   /** Configs are not secret: every role reads them (content included), writers change them. */
   | 'config:read'
   | 'config:write'
+  /** Networks: every role sees them; those who change services create and remove them. */
+  | 'network:read'
+  | 'network:write'
   /** API keys of an environment: part of managing access, so owners only. */
   | 'apikey:read'
   | 'apikey:write'

@@ -13,6 +13,9 @@ import { buildEnvironmentRoutes } from './environment-routes.js';
 import { buildStackRoutes } from './stack-routes.js';
 import type { StackApi } from '../stacks/stacks.js';
 import { buildSecretRoutes } from './secret-routes.js';
+import { buildNetworkRoutes } from './network-routes.js';
+import type { NetworkApi } from '../networks/networks.js';
+import type { DnsLookup } from '../networks/dns-lookup.js';
 import type { FileApi } from '../secrets/file-api.js';
 import { boolParam, intParam } from './query.js';
 import type { RouteDef } from './route.js';
@@ -39,6 +42,8 @@ export interface RouteDeps {
   stacks: StackApi;
   secrets: FileApi;
   configs: FileApi;
+  networks: NetworkApi;
+  dns: DnsLookup;
 }
 
 /** Every REST route with the permission it needs. The docs' API table lists the same rows. */
@@ -50,6 +55,7 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
     ...buildAuditRoutes(() => d.audit),
     ...buildStackRoutes(() => d.stacks),
     ...buildSecretRoutes(() => ({ secrets: d.secrets, configs: d.configs })),
+    ...buildNetworkRoutes(() => d.networks, () => d.dns),
     { method: 'GET', url: '/v1/info', permission: 'cluster:read', handler: (_i, ctx) => d.info(ctx.env) },
 
     { method: 'GET', url: '/v1/nodes', permission: 'node:read', handler: (_i, ctx) => d.nodes.list(ctx) },

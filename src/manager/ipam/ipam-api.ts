@@ -176,6 +176,48 @@ export class IpamApi {
     }, this.maxAttempts);
   }
 
+  /** The network's range on every node that has one, ordered by node id. */
+  async listNetworkRanges(networkId: string): Promise<NetworkRange[]> {
+    requireId('networkId', networkId);
+    const owners = await this.store.list<NetworkRangeObject>('ipam', { where: { name: rangeOwners } });
+    return owners.filter((o) => o.networkId === networkId).map(networkRangeView).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  }
+
+  /**
+   * Gives back the network's ranges on every node, with the task addresses still held in them:
+   * for a network that was removed, whose tasks (Docker assigns their addresses inside the
+   * range) can no longer use them. Returns the ranges released.
+   */
+  async releaseNetworkRanges(networkId: string): Promise<NetworkRange[]> {
+    requireId('networkId', networkId);
+    return retryOnConflict(async () => {
+      const owners = (await this.store.list<NetworkRangeObject>('ipam', { where: { name: rangeOwners } })).filter((o) => o.networkId === networkId);
+      if (owners.length === 0) return [];
+      const ops: Op[] = [];
+      for (const owner of owners) {
+        ops.push({ op: 'delete', kind: 'ipam', id: owner.id, expectVersion: owner.version });
+        const claim = await this.store.get<ClaimObject>('ipam', rangeClaimId(owner.range));
+        if (claim) ops.push({ op: 'delete', kind: 'ipam', id: claim.id, expectVersion: claim.version });
+        for (const address of await this.store.list<ClaimObject>('ipam', { where: { name: poolKey(owner.range) } })) {
+          ops.push({ op: 'delete', kind: 'ipam', id: address.id, expectVersion: address.version });
+        }
+      }
+      // Tasks' owner records keep their other networks' addresses; only this network's entry goes.
+      for (const task of await this.store.list<TaskAddressesObject>('ipam', { where: { name: taskOwners } })) {
+        if (!(networkId in task.addresses)) continue;
+        const { [networkId]: _gone, ...rest } = task.addresses;
+        const kept: TaskAddressesObject = { ...task, addresses: rest };
+        ops.push(
+          Object.keys(rest).length === 0
+            ? { op: 'delete', kind: 'ipam', id: task.id, expectVersion: task.version }
+            : { op: 'put', kind: 'ipam', value: kept, expectVersion: task.version },
+        );
+      }
+      await this.store.commit(ops, { actor: this.actor });
+      return owners.map(networkRangeView).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+    }, this.maxAttempts);
+  }
+
   /**
    * The task's address on a network, on the node it runs on: allocated on first call, the same
    * on later ones. An address stays the task's until `releaseTaskAddress`, so no other task

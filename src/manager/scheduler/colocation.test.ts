@@ -59,9 +59,9 @@ void describe('co-location', () => {
 
   void test('a node with the service but no room is explained by the filter that refused it', () => {
     const tasks = [runningOn(db, 'n1', 1)];
-    const { reasons } = placeWeb({ placement: { colocateWith: ['db'] }, ports: [{ target: 80, published: 8080 }] }, [db], [
+    const { reasons } = placeWeb({ placement: { colocateWith: ['db'] }, ports: [{ target: 80, published: 8080, mode: 'host' }] }, [db], [
       ...tasks,
-      makeTask(makeService('other', { image: 'o', ports: [{ target: 80, published: 8080 }] }), { slot: 1, nodeId: 'n1', state: 'running' }),
+      makeTask(makeService('other', { image: 'o', ports: [{ target: 80, published: 8080, mode: 'host' }] }), { slot: 1, nodeId: 'n1', state: 'running' }),
     ]);
     assert.deepEqual(reasons, ['no suitable node (2 nodes run no task of db; host port 8080/tcp in use on 1 node)']);
   });

@@ -17,7 +17,7 @@ export interface NodeInfo {
 
 /** Host ports a spec binds; ingress also binds on the host in Shoal's single-host routing. */
 export const publishedPorts = (ports: readonly PortSpec[]): string[] =>
-  ports.filter((p) => p.published !== undefined).map((p) => `${p.published}/${p.protocol}`);
+  ports.filter((p) => p.published !== undefined && p.mode === 'host').map((p) => `${p.published}/${p.protocol}`);
 
 export function reserve(info: NodeInfo, task: TaskObject): void {
   info.reservedNanoCpus += task.spec.resources.reservations.nanoCpus;

@@ -91,19 +91,21 @@ void describe('scheduler', () => {
     assert.deepEqual(withExisting.nodesUsed.sort(), ['a', 'a']);
   });
 
-  void test('host ports: conflicts per protocol, ingress binds too, within a pass', () => {
-    const spec = { image: 'x', ports: [{ target: 80, published: 8080 }] };
+  void test('host ports: conflicts per protocol, within a pass; ingress ports bind no host port', () => {
+    const spec = { image: 'x', ports: [{ target: 80, published: 8080, mode: 'host' as const }] };
     const r = place(spec, [makeNode('a'), makeNode('b')], 3);
     assert.deepEqual(r.nodesUsed.sort(), ['a', 'b']);
     assert.equal(r.pending[0]?.status.pendingReason, 'no suitable node (host port 8080/tcp in use on 2 nodes)');
 
-    const other = makeService('other', { image: 'y', ports: [{ target: 53, published: 8080, protocol: 'udp' }] });
+    const other = makeService('other', { image: 'y', ports: [{ target: 53, published: 8080, protocol: 'udp', mode: 'host' }] });
     const udp = place(spec, [makeNode('a')], 1, [makeTask(other, { slot: 1, nodeId: 'a' })]);
     assert.deepEqual(udp.nodesUsed, ['a'], 'udp 8080 does not block tcp 8080');
 
     const ingress = makeService('ing', { image: 'y', ports: [{ target: 80, published: 8080, mode: 'ingress' }] });
-    const blocked = place(spec, [makeNode('a')], 1, [makeTask(ingress, { slot: 1, nodeId: 'a', state: 'assigned' })]);
-    assert.equal(blocked.pending[0]?.status.pendingReason, 'no suitable node (host port 8080/tcp in use on 1 node)');
+    const beside = place(spec, [makeNode('a')], 1, [makeTask(ingress, { slot: 1, nodeId: 'a', state: 'assigned' })]);
+    assert.deepEqual(beside.nodesUsed, ['a'], 'the ingress proxy, not the task, holds 8080 on every node');
+    const replicas = place({ image: 'x', ports: [{ target: 80, published: 9090 }] }, [makeNode('a')], 3);
+    assert.equal(replicas.assigned.length, 3, 'ingress replicas share a node');
   });
 
   void test('max replicas per node', () => {
@@ -166,7 +168,7 @@ void describe('scheduler', () => {
     );
     const services = [
       makeService('api', { image: 'x', replicas: 2000, resources: { reservations: { memoryBytes: 1 * GiB } }, placement: { preferences: [{ spread: 'node.labels.zone' }] } }),
-      makeService('web', { image: 'x', replicas: 2000, ports: [{ target: 80, published: 80 }] }),
+      makeService('web', { image: 'x', replicas: 2000, ports: [{ target: 80, published: 80, mode: 'host' }] }),
       makeService('db', { image: 'x', replicas: 1000, placement: { constraints: ['node.labels.zone==z1'], maxReplicasPerNode: 3 } }),
     ];
     const tasks = services.flatMap((s) => pendingOf(s, s.spec.replicas));

@@ -1,5 +1,5 @@
 import { ShoalError } from '../../api/errors.js';
-import { namePattern, serviceSpecSchema, type ServiceSpec, type ServiceSpecInput } from '../../api/service-spec.js';
+import { namePattern, serviceSpecSchema, type NetworkAttachment, type ServiceSpec, type ServiceSpecInput } from '../../api/service-spec.js';
 import type { StackResource, StackSpec } from '../../api/stack-spec.js';
 import { parseOrThrow } from '../../api/validation.js';
 
@@ -16,6 +16,18 @@ export function resourceName(stack: string, short: string, resource: StackResour
   return prefixed(stack, short);
 }
 
+/** The networks a compose service joins (short name → aliases); `default` for one that names none. */
+export function serviceNetworksOf(rendered: StackSpec, short: string): Record<string, { aliases: string[] }> {
+  return rendered.serviceNetworks?.[short] ?? { default: { aliases: [] } };
+}
+
+/** A compose service's `spec.networks`: its networks by their names in the environment, sorted. */
+export function serviceAttachments(stack: string, rendered: StackSpec, short: string): NetworkAttachment[] {
+  return Object.entries(serviceNetworksOf(rendered, short))
+    .map(([key, { aliases }]) => ({ target: resourceName(stack, key, rendered.networks[key]), aliases: [...aliases] }))
+    .sort((a, b) => a.target.localeCompare(b.target));
+}
+
 export interface DesiredService {
   /** The compose file's name for it. */
   short: string;
@@ -26,7 +38,7 @@ export interface DesiredService {
 
 /**
  * The services a rendered stack asks for, with every reference (dependencies, co-location,
- * secrets, configs, named volumes) turned from the compose file's short names into the names
+ * secrets, configs, named volumes, networks) turned from the compose file's short names into the names
  * the environment knows, and each spec validated with its defaults filled in, so it compares
  * equal to what the store holds when nothing changed.
  */
@@ -65,6 +77,7 @@ export function desiredServices(stack: string, rendered: StackSpec): DesiredServ
       // The file keeps the short name inside the container, as compose and docker stack do.
       ...(input.secrets ? { secrets: input.secrets.map((s) => ({ ...s, target: s.target ?? s.source, source: resourceName(stack, s.source, rendered.secrets[s.source]) })) } : {}),
       ...(input.configs ? { configs: input.configs.map((c) => ({ ...c, target: c.target ?? c.source, source: resourceName(stack, c.source, rendered.configs[c.source]) })) } : {}),
+      networks: serviceAttachments(stack, rendered, short),
     };
     return { short, name, spec: parseOrThrow(serviceSpecSchema, mapped, field) };
   });

@@ -27,7 +27,8 @@ const existing = (name: string, spec: ServiceSpecInput, stack: string | null = '
   updatedAt: '2025-01-01T00:00:00.000Z',
   name,
   ...(stack ? { stack } : {}),
-  spec: serviceSpecSchema.parse(spec),
+  // A stack's services join the stack's default network unless the file says otherwise.
+  spec: serviceSpecSchema.parse(stack && !spec.networks ? { ...spec, networks: [{ target: `${stack}_default` }] } : spec),
   specVersion: 1,
 });
 

@@ -1,3 +1,4 @@
+import { assertUniqueIngressPorts } from '../controlapi/ingress-ports.js';
 import { isDeepStrictEqual } from 'node:util';
 import { ShoalError } from '../../api/errors.js';
 import type { ServiceObject, TaskObject } from '../../api/objects.js';
@@ -8,10 +9,14 @@ import { isGranted } from '../auth/role-permissions.js';
 import type { RequestContext } from '../controlapi/request-context.js';
 import type { Permission } from '../http/route.js';
 import { claimId, serviceWithSpec, type FileVersionPinner, type ServiceApi, type ServiceView } from '../controlapi/services.js';
+import type { NetworkObject } from '../../api/networks.js';
+import { networkCreateOps, networkDeleteOps, newNetworkObject } from '../networks/network-object.js';
+import { attachmentsOf } from '../networks/network-targets.js';
 import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
 import type { StackCompose } from './stack-compose.js';
 import { stackFileRefs, stackFiles, stackLabel, type StackFiles } from './stack-files.js';
 import { desiredServices, type DesiredService } from './stack-names.js';
+import { desiredNetworks, planNetworks, type DesiredNetwork } from './stack-networks.js';
 import { stackHistoryLimit, stackId, type StackObject, type StackSource, type StackVersion } from './stack-object.js';
 import { planStack, shortName, type StackPlan } from './stack-plan.js';
 import { deployStackSchema, scaleStackSchema, stackNameSchema } from './stack-request.js';
@@ -27,6 +32,8 @@ export interface StackApiOptions {
   files?: StackFiles;
   /** Pins the versions of the secrets and configs each written service mounts. */
   pinner?: FileVersionPinner;
+  /** Gives back the address ranges of the networks a deploy or removal took away. */
+  networks?: { releaseRanges(networkId: string): Promise<void> };
   now?: () => number;
 }
 
@@ -35,6 +42,7 @@ interface Target {
   source: StackSource;
   rendered: StackSpec;
   desired: DesiredService[];
+  networks: DesiredNetwork[];
   prune: boolean;
   /** `rollback_started` makes each changed service move through its rollback config. */
   state: 'updating' | 'rollback_started';
@@ -55,6 +63,7 @@ export class StackApi {
   private readonly serviceApi: ServiceApi;
   private readonly files: StackFiles | undefined;
   private readonly pinner: FileVersionPinner | undefined;
+  private readonly networkRanges: StackApiOptions['networks'];
   private readonly now: () => number;
 
   constructor(options: StackApiOptions) {
@@ -63,6 +72,7 @@ export class StackApi {
     this.serviceApi = options.services;
     this.files = options.files;
     this.pinner = options.pinner;
+    this.networkRanges = options.networks;
     this.now = options.now ?? Date.now;
   }
 
@@ -97,6 +107,7 @@ export class StackApi {
     const rendered = this.compose.render({ files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables, fileData: input.fileData });
     const name = this.deployName(pathName, input.name, rendered.name);
     const desired = desiredServices(name, rendered);
+    const networks = desiredNetworks(name, rendered);
     const { writes, externals } = stackFiles(name, rendered, input.fileData, variables);
     // Every check that can refuse the deploy runs before the first write.
     if ((writes.length > 0 || externals.length > 0) && !this.files) {
@@ -111,7 +122,13 @@ export class StackApi {
         throw new ShoalError('invalid_argument', `${field}: external ${ext.kind} "${ext.name}" not found; create it first`, field);
       }
     }
-    planStack({ stack: name, desired, services: await this.store.list<ServiceObject>('service', { env: ctx.env }), prune: input.prune });
+    const envServices = await this.store.list<ServiceObject>('service', { env: ctx.env });
+    const plan = planStack({ stack: name, desired, services: envServices, prune: input.prune });
+    const after = servicesAfter(plan, envServices);
+    planNetworks({ stack: name, env: ctx.env, desired: networks, networks: await this.store.list<NetworkObject>('network', { env: ctx.env }), servicesAfter: after });
+    // The stack's own services last, so the refusal names the stack's port, not another's.
+    const own = new Set(desired.map((d) => d.name));
+    assertUniqueIngressPorts(ctx.env, [...after.filter((s) => !own.has(s.name)), ...after.filter((s) => own.has(s.name))], (s, i) => `services.${shortName(name, s)}.ports[${i}]`);
     for (const w of writes) await this.files?.ensure(ctx, w.kind, w.name, w.data, { [stackLabel]: name });
     // A variable that is a secret's content is not kept: the stored source reaches the audit
     // history, which every role reads (a variable named like a password is redacted there, one
@@ -119,7 +136,7 @@ export class StackApi {
     const secretVariables = new Set(Object.values(rendered.secrets).map((s) => s.environment).filter((v): v is string => v !== undefined));
     const kept = Object.fromEntries(Object.entries(variables).filter(([k]) => !secretVariables.has(k)));
     const source: StackSource = { files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables: kept };
-    return this.apply(ctx, name, { source, rendered, desired, prune: input.prune, state: 'updating' });
+    return this.apply(ctx, name, { source, rendered, desired, networks, prune: input.prune, state: 'updating' });
   }
 
   /**
@@ -138,7 +155,8 @@ export class StackApi {
       }
     }
     const desired = desiredServices(stack.name, previous.rendered);
-    return this.apply(ctx, stack.name, { source: previous.source, rendered: previous.rendered, desired, prune: true, state: 'rollback_started', rollbackOf: stack.current.version });
+    const networks = desiredNetworks(stack.name, previous.rendered);
+    return this.apply(ctx, stack.name, { source: previous.source, rendered: previous.rendered, desired, networks, prune: true, state: 'rollback_started', rollbackOf: stack.current.version });
   }
 
   /** Sets the replicas of some of the stack's services, in one commit; the stack's version stays. */
@@ -167,7 +185,7 @@ export class StackApi {
    * Removes the stack's services and the stack in one commit, then the secrets and configs the
    * stack created (one a service outside the stack still mounts is kept, and named).
    */
-  async remove(ctx: RequestContext, name: string): Promise<{ name: string; services: string[]; removedFiles: string[]; keptFiles: string[] }> {
+  async remove(ctx: RequestContext, name: string): Promise<{ name: string; services: string[]; removedFiles: string[]; keptFiles: string[]; removedNetworks: string[]; keptNetworks: string[] }> {
     // Checked before anything is removed, so a caller who may not remove the stack's secrets
     // does not leave it half removed.
     if (this.files) {
@@ -179,16 +197,28 @@ export class StackApi {
     const removed = await retryOnConflict(async () => {
       const stack = await this.resolve(ctx, name);
       const services = await this.stackServices(ctx.env, stack.name);
+      // The stack's networks go in the same commit, but one a service outside the stack was
+      // attached to stays (and is named): removing it would strand that service's tasks.
+      const outside = (await this.store.list<ServiceObject>('service', { env: ctx.env })).filter((s) => s.stack !== stack.name);
+      const removedNetworks: NetworkObject[] = [];
+      const keptNetworks: string[] = [];
+      for (const network of await this.stackNetworks(ctx.env, stack.name)) {
+        const users = outside.filter((s) => attachmentsOf(s.spec).some((a) => a.target === network.name)).map((s) => s.name).sort();
+        if (users.length > 0) keptNetworks.push(`${network.name}: used by ${users.join(', ')}`);
+        else removedNetworks.push(network);
+      }
       const ops: Op[] = [
         ...services.flatMap((s): Op[] => [
           { op: 'delete', kind: 'service', id: s.id, expectVersion: s.version },
           { op: 'delete', kind: 'name-claim', id: claimId(s.env, s.name) },
         ]),
+        ...removedNetworks.flatMap(networkDeleteOps),
         { op: 'delete', kind: 'stack', id: stack.id, expectVersion: stack.version },
       ];
       await this.store.commit(ops, { actor: ctx.actor });
-      return { stack, services: services.map((s) => s.name).sort() };
+      return { stack, services: services.map((s) => s.name).sort(), removedNetworks, keptNetworks };
     }).catch(conflictMessage);
+    await this.releaseRanges(removed.removedNetworks);
     const removedFiles: string[] = [];
     const keptFiles: string[] = [];
     if (this.files) {
@@ -204,7 +234,14 @@ export class StackApi {
         }
       }
     }
-    return { name: removed.stack.name, services: removed.services, removedFiles, keptFiles };
+    return {
+      name: removed.stack.name,
+      services: removed.services,
+      removedFiles,
+      keptFiles,
+      removedNetworks: removed.removedNetworks.map((n) => n.name).sort(),
+      keptNetworks: removed.keptNetworks,
+    };
   }
 
   /** Removing an environment (refused while services are left) takes its stacks in the same commit. */
@@ -212,16 +249,22 @@ export class StackApi {
     return (await this.store.list<StackObject>('stack', { env })).map((s): Op => ({ op: 'delete', kind: 'stack', id: s.id, expectVersion: s.version }));
   }
 
-  private apply(ctx: RequestContext, name: string, target: Target): Promise<StackDeployResult> {
-    return retryOnConflict(() => this.applyOnce(ctx, name, target)).catch(conflictMessage);
+  private async apply(ctx: RequestContext, name: string, target: Target): Promise<StackDeployResult> {
+    const { result, removedNetworks } = await retryOnConflict(() => this.applyOnce(ctx, name, target)).catch(conflictMessage);
+    await this.releaseRanges(removedNetworks);
+    return result;
   }
 
-  private async applyOnce(ctx: RequestContext, name: string, target: Target): Promise<StackDeployResult> {
+  private async applyOnce(ctx: RequestContext, name: string, target: Target): Promise<{ result: StackDeployResult; removedNetworks: NetworkObject[] }> {
     const stack = await this.store.get<StackObject>('stack', stackId(ctx.env, name));
     const services = await this.store.list<ServiceObject>('service', { env: ctx.env });
     const plan = planStack({ stack: name, desired: target.desired, services, prune: target.prune });
+    const networkPlan = planNetworks({ stack: name, env: ctx.env, desired: target.networks, networks: await this.store.list<NetworkObject>('network', { env: ctx.env }), servicesAfter: servicesAfter(plan, services) });
     const time = this.time();
-    const ops = await this.serviceOps(ctx, name, plan, target.state, time);
+    // Networks first in the commit: the services created with it attach to them.
+    const ops: Op[] = networkPlan.create.flatMap((n) => networkCreateOps(newNetworkObject({ env: ctx.env, name: n.name, time, labels: n.labels, stack: name })));
+    ops.push(...(await this.serviceOps(ctx, name, plan, target.state, time)));
+    ops.push(...networkPlan.remove.flatMap(networkDeleteOps));
     const serviceNames = Object.fromEntries(
       [...target.desired.map((d): [string, string] => [d.short, d.name]), ...plan.kept.map((k): [string, string] => [k.short, k.current.name])].sort(([a], [b]) => a.localeCompare(b)),
     );
@@ -255,7 +298,7 @@ export class StackApi {
     }
     const shorts = (list: { short: string }[]): string[] => list.map((e) => e.short);
     const kept = shorts(plan.kept);
-    return {
+    const result: StackDeployResult = {
       stack: name,
       version,
       created: shorts(plan.create),
@@ -266,9 +309,11 @@ export class StackApi {
       warnings: [
         ...target.rendered.warnings,
         ...kept.map((k) => `service "${k}" is no longer in the compose files and was kept; deploy with prune to remove it`),
+        ...networkPlan.kept.map((k) => `network "${k.network.name}" is no longer in the compose files and was kept: services ${k.users.join(', ')} still use it`),
       ],
       services: serviceNames,
     };
+    return { result, removedNetworks: networkPlan.remove };
   }
 
   private async serviceOps(ctx: RequestContext, stack: string, plan: StackPlan, state: Target['state'], time: string): Promise<Op[]> {
@@ -321,6 +366,15 @@ export class StackApi {
     return stack;
   }
 
+  private async stackNetworks(env: string, stack: string): Promise<NetworkObject[]> {
+    return (await this.store.list<NetworkObject>('network', { env })).filter((n) => n.stack === stack);
+  }
+
+  /** After a commit that removed networks: their address ranges go back to their nodes' pools. */
+  private async releaseRanges(networks: NetworkObject[]): Promise<void> {
+    for (const n of networks) await this.networkRanges?.releaseRanges(n.id);
+  }
+
   private async stackServices(env: string, stack: string): Promise<ServiceObject[]> {
     return (await this.store.list<ServiceObject>('service', { env })).filter((s) => s.stack === stack);
   }
@@ -328,6 +382,18 @@ export class StackApi {
   private time(): string {
     return new Date(this.now()).toISOString();
   }
+}
+
+/** Every service of the environment as it is once the plan is committed: what still uses a network. */
+function servicesAfter(plan: StackPlan, services: readonly ServiceObject[]): Pick<ServiceObject, 'name' | 'spec'>[] {
+  const planned = new Set([...plan.create.map((c) => c.name), ...[...plan.update, ...plan.unchanged, ...plan.remove, ...plan.kept].map((e) => e.current.name)]);
+  return [
+    ...services.filter((s) => !planned.has(s.name)),
+    ...plan.create,
+    ...plan.update.map((u) => u.desired),
+    ...plan.unchanged.map((u) => u.current),
+    ...plan.kept.map((k) => k.current),
+  ];
 }
 
 function requirePermission(ctx: RequestContext, permission: Permission, field: string): void {

@@ -12,7 +12,7 @@
  * `secret` and `config` hold their versions sealed (AES-GCM); the event mapping ignores them too.
  * `ipam` holds address-management claims (node subnets, network ranges, task addresses).
  */
-export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key' | 'environment' | 'audit' | 'secret' | 'config' | 'stack' | 'ipam';
+export type Kind = 'node' | 'service' | 'task' | 'cluster' | 'name-claim' | 'account' | 'session' | 'api-key' | 'environment' | 'audit' | 'secret' | 'config' | 'stack' | 'ipam' | 'network';
 
 export interface StoredObject {
   id: string;

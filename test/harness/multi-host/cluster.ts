@@ -24,6 +24,8 @@ export interface MultiHostOptions {
   /** One agent on the manager's host, using the host's Docker Engine, as node-0 (default true). */
   hostAgent?: boolean;
   heartbeatPeriod?: string;
+  /** Nodes whose agents the test starts itself (e.g. with another environment's token). */
+  deferAgents?: number[];
 }
 
 export interface ClusterNode {
@@ -38,6 +40,8 @@ export interface ClusterNode {
   docker: Docker;
   dataDir: string;
   agent: ShoalProcess | undefined;
+  /** The join token the agent last started with (a restart uses it again). */
+  token?: string;
 }
 
 export interface StartTimings {
@@ -86,18 +90,20 @@ export class MultiHostCluster {
   }
 
   /** Starts (or restarts, same data dir → same node id) the agent and waits for the node to be ready. Returns ms to ready. */
-  async startAgent(i: number): Promise<number> {
+  /** `client`: one of the token's environment, which sees the node (default: the admin's in `default`). */
+  async startAgent(i: number, token?: string, client: ShoalClient = this.client): Promise<number> {
     const n = this.node(i);
     if (n.agent?.running()) throw new Error(`the agent of ${n.name} is running`);
+    n.token = token ?? n.token ?? this.tokens.worker;
     const address = n.network ? n.network.hostAddress : '127.0.0.1';
-    const args = ['agent', '--join', agentJoinTarget(address, this.endpoints), '--token', this.tokens.worker, '--data-dir', n.dataDir, '--docker-host', `unix://${n.dockerSocket}`, '--hostname', n.name];
+    const args = ['agent', '--join', agentJoinTarget(address, this.endpoints), '--token', n.token, '--data-dir', n.dataDir, '--docker-host', `unix://${n.dockerSocket}`, '--hostname', n.name];
     const agent = ShoalProcess.start(this.state, `agent ${n.name}`, args, join(this.state.dir, `agent-${n.name}.log`), n.namespace);
     n.agent = agent;
     const exited = agent.exited.then((code) => {
       throw new Error(`the agent of ${n.name} exited (${code}):\n${agent.log().slice(-3000)}`);
     });
     const ready = waitFor(`${n.name} to be ready`, async () => {
-      const nodes = await this.client.listNodes();
+      const nodes = await client.listNodes();
       return nodes.find((x: NodeObject) => x.hostname === n.name && x.status.state === 'ready' && Date.parse(x.status.timestamp) >= agent.startedAt - 1000);
     }, 60_000, 50);
     exited.catch(() => undefined);
@@ -157,7 +163,7 @@ export async function startMultiHostCluster(options: MultiHostOptions = {}): Pro
   registerForExit(state);
   const cluster = new MultiHostCluster(state);
   try {
-    await boot(cluster, count, hostAgent, options.heartbeatPeriod ?? '1s');
+    await boot(cluster, count, hostAgent, options.heartbeatPeriod ?? '1s', new Set(options.deferAgents ?? []));
   } catch (err) {
     const logs = cluster.manager ? cluster.logs() : '';
     await cluster.destroy();
@@ -168,7 +174,7 @@ export async function startMultiHostCluster(options: MultiHostOptions = {}): Pro
   return cluster;
 }
 
-async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean, heartbeatPeriod: string): Promise<void> {
+async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean, heartbeatPeriod: string, deferred: ReadonlySet<number>): Promise<void> {
   const { state } = cluster;
   const subnets = pickSubnets();
   cluster.endpoints = await chooseEndpoints();
@@ -216,6 +222,6 @@ async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean
   await waitFor('the manager API', () => fetch(`${apiUrl(cluster.endpoints)}/healthz`).then((r) => r.ok || Promise.reject(new Error(`status ${r.status}`))), 30_000, 100);
   cluster.client = await adminClient(apiUrl(cluster.endpoints), cluster.manager.log());
   const tAgents = Date.now();
-  cluster.timings.joinMs = await Promise.all(cluster.nodes.map((n) => cluster.startAgent(n.index)));
+  cluster.timings.joinMs = await Promise.all(cluster.nodes.filter((n) => !deferred.has(n.index)).map((n) => cluster.startAgent(n.index)));
   cluster.timings.agentsReadyMs = Date.now() - tAgents;
 }

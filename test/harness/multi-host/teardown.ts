@@ -82,6 +82,15 @@ function removeCgroups(parent: string): void {
   for (const c of readdirSync(root, { withFileTypes: true })) if (c.isDirectory()) removeCgroup(join(root, c.name, parent));
 }
 
+/** The packet filter chains of a node's agent on the host (see src/agent/netfilter/), jumps first. */
+function removeNodeChains(tag: string): void {
+  for (const [table, parent, chain] of [['filter', 'DOCKER-USER', `SHOAL-FWD-${tag}`], ['nat', 'POSTROUTING', `SHOAL-POST-${tag}`]] as const) {
+    for (let i = 0; i < 10 && runSync('iptables', ['-w', '5', '-t', table, '-D', parent, '-j', chain]).status === 0; i++);
+    runSync('iptables', ['-w', '5', '-t', table, '-F', chain]);
+    runSync('iptables', ['-w', '5', '-t', table, '-X', chain]);
+  }
+}
+
 function dockerAt(socket: string | undefined, args: string[]): string[] {
   const host = socket ? ['-H', `unix://${socket}`] : [];
   const r = runSync('docker', [...host, ...args], 20_000);
@@ -102,6 +111,9 @@ export function teardownRun(state: RunState): string[] {
   for (const nodeId of state.hostNodeIds) {
     const ids = dockerAt(undefined, ['ps', '-aq', '--filter', `label=io.shoal.node.id=${nodeId}`]);
     if (ids.length > 0) dockerAt(undefined, ['rm', '-f', '-v', ...ids]);
+    const networks = dockerAt(undefined, ['network', 'ls', '-q', '--filter', `label=io.shoal.node.id=${nodeId}`]);
+    if (networks.length > 0) dockerAt(undefined, ['network', 'rm', ...networks]);
+    removeNodeChains(nodeId.slice(0, 8));
   }
   for (const e of state.engines) {
     if (!isRunning(e.pid)) continue;

@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import { taskName, type TaskObject } from '../../../api/objects.js';
 import type { HealthcheckSpec, MountSpec, PortSpec } from '../../../api/service-spec.js';
 import { commandLine } from '../../exec/command-line.js';
-import { shoalLabels, type TaskFileMount } from '../../exec/executor.js';
+import { shoalLabels, type ContainerNetworking, type TaskFileMount } from '../../exec/executor.js';
 
 /** The labels that tie a container (and volumes it creates) to its task. */
 export function taskLabels(task: TaskObject, nodeId: string, scope: Record<string, string>): Record<string, string> {
@@ -25,6 +25,7 @@ export function containerConfig(
   nodeId: string,
   scope: Record<string, string>,
   files: TaskFileMount[] = [],
+  networking?: ContainerNetworking,
 ): Dockerode.ContainerCreateOptions {
   const spec = task.spec;
   const labels = taskLabels(task, nodeId, scope);
@@ -35,17 +36,27 @@ export function containerConfig(
     Labels: labels,
     ExposedPorts: exposedPorts(spec.ports ?? []),
     HostConfig: {
-      PortBindings: portBindings(spec.ports ?? []),
+      // Ingress ports are the agent's ingress proxy's to answer on every node; only host-mode
+      // ports bind on the node of the task. Without Shoal networking every port binds here.
+      PortBindings: portBindings((spec.ports ?? []).filter((p) => !networking || p.mode === 'host')),
       Mounts: [
         ...(spec.mounts ?? []).map((m) => mount(m, task, scope)),
         // Secret and config files: always read-only, whatever the file's own mode says.
         ...files.map((f): Dockerode.MountSettings => ({ Type: 'bind', Source: f.hostPath, Target: f.target, ReadOnly: true })),
+        // The engine leaves /etc/resolv.conf alone when something is mounted there.
+        ...(networking?.resolvConf !== undefined ? [{ Type: 'bind' as const, Source: networking.resolvConf, Target: '/etc/resolv.conf', ReadOnly: true }] : []),
       ],
       // Shoal restarts by creating a new task; the engine must never restart on its own.
       RestartPolicy: { Name: 'no' },
       Init: spec.init ?? false,
     },
   };
+  const primary = networking?.networks[0];
+  if (primary && config.HostConfig) {
+    // The engine's API 1.41 takes one network at create; the others are connected before start.
+    config.HostConfig.NetworkMode = primary.name;
+    config.NetworkingConfig = { EndpointsConfig: { [primary.name]: { Aliases: primary.aliases } } };
+  }
   const { entrypoint, cmd } = commandLine(spec);
   if (entrypoint !== undefined) config.Entrypoint = entrypoint;
   if (cmd !== undefined) config.Cmd = cmd;

@@ -5,6 +5,8 @@ import {
   ExecutorError,
   shoalLabels,
   type ContainerHealth,
+  type ContainerNetworking,
+  type EngineNetworkSpec,
   type Executor,
   type ExitResult,
   type HealthListener,
@@ -74,8 +76,65 @@ export class DockerExecutor implements Executor {
     return observed.filter((o): o is ObservedContainer => o !== undefined);
   }
 
-  async prepare(task: TaskObject, nodeId: string, files: TaskFileMount[] = []): Promise<string> {
-    const config = containerConfig(task, nodeId, this.scope, files);
+  async prepare(task: TaskObject, nodeId: string, files: TaskFileMount[] = [], networking?: ContainerNetworking): Promise<string> {
+    const config = containerConfig(task, nodeId, this.scope, files, networking);
+    const id = await this.createPulling(config, task);
+    try {
+      for (const extra of networking?.networks.slice(1) ?? []) {
+        await this.docker.getNetwork(extra.name).connect({ Container: id, EndpointConfig: { Aliases: extra.aliases } });
+      }
+    } catch (err) {
+      await this.remove(id).catch(() => undefined);
+      throw new ExecutorError('failed', `could not join the container to its networks: ${engineMessage(err)}`);
+    }
+    return id;
+  }
+
+  async syncNetworks(wanted: EngineNetworkSpec[], nodeId: string): Promise<void> {
+    const found = await this.docker.listNetworks({ filters: { label: [shoalLabels.network, `${shoalLabels.node}=${nodeId}`, ...Object.entries(this.scope).map(([k, v]) => `${k}=${v}`)] } });
+    const byName = new Map(wanted.map((w) => [w.name, w]));
+    const removals: Promise<void>[] = [];
+    for (const net of found) {
+      const want = byName.get(net.Name);
+      const subnet = net.IPAM?.Config?.[0]?.Subnet;
+      if (want && subnet === want.subnet) {
+        byName.delete(net.Name);
+        continue;
+      }
+      // Unwanted, or on a range the manager no longer gives this node: removed once empty.
+      const network = this.docker.getNetwork(net.Id);
+      removals.push(
+        (network.remove() as Promise<unknown>).then(
+          () => undefined,
+          (err: unknown) => {
+            if (!isNotFound(err) && !/active endpoints/i.test(engineMessage(err))) throw err;
+          },
+        ),
+      );
+    }
+    await Promise.all(removals);
+    for (const w of byName.values()) {
+      try {
+        await this.docker.createNetwork({
+          Name: w.name,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          IPAM: { Driver: 'default', Config: [{ Subnet: w.subnet, Gateway: w.gateway }] },
+          Options: {
+            'com.docker.network.bridge.name': w.bridge,
+            // The agent masquerades traffic leaving the cluster itself: traffic to other nodes'
+            // containers must keep its source address (isolation and the resolver rely on it).
+            'com.docker.network.bridge.enable_ip_masquerade': 'false',
+          },
+          Labels: { ...this.scope, [shoalLabels.node]: nodeId, [shoalLabels.network]: w.networkId },
+        });
+      } catch (err) {
+        if (!isAlreadyThere(err)) throw new ExecutorError('failed', `could not create network ${w.name} (${w.subnet}): ${engineMessage(err)}`);
+      }
+    }
+  }
+
+  private async createPulling(config: Dockerode.ContainerCreateOptions, task: TaskObject): Promise<string> {
     try {
       return await this.create(config, task.id);
     } catch (err) {

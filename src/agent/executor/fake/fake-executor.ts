@@ -7,6 +7,8 @@ import { commandLine } from '../../exec/command-line.js';
 import {
   ExecutorError,
   type ContainerHealth,
+  type ContainerNetworking,
+  type EngineNetworkSpec,
   type Executor,
   type ExitResult,
   type HealthListener,
@@ -62,6 +64,8 @@ interface FakeContainer {
   files: TaskFileMount[];
   /** Set at start (see the class comment). */
   ip?: string;
+  /** The network the made-up address is on: the primary one it was given, else `bridge`. */
+  network: string;
   /** What the container would run, as the Docker executor would give it to the engine. */
   commandLine: { entrypoint?: string[]; cmd?: string[] };
 }
@@ -114,7 +118,15 @@ export class FakeExecutor implements Executor {
     return Promise.resolve([...this.containers.values()].map(observe));
   }
 
-  async prepare(task: TaskObject, nodeId: string, files: TaskFileMount[] = []): Promise<string> {
+  /** Each node's networks as the last `syncNetworks` left them. */
+  readonly networks = new Map<string, EngineNetworkSpec[]>();
+
+  syncNetworks(wanted: EngineNetworkSpec[], nodeId: string): Promise<void> {
+    this.networks.set(nodeId, wanted.slice());
+    return Promise.resolve();
+  }
+
+  async prepare(task: TaskObject, nodeId: string, files: TaskFileMount[] = [], networking?: ContainerNetworking): Promise<string> {
     this.calls.prepare++;
     await this.delay();
     const image = task.spec.image;
@@ -132,7 +144,7 @@ export class FakeExecutor implements Executor {
       if (c?.taskId === task.id) return c.id;
       throw new ExecutorError('rejected', `Conflict. The container name "/${name}" is already in use`);
     }
-    const c: FakeContainer = { id: newId(32), taskId: task.id, nodeId, name, image, running: false, logs: [], listeners: new Set(), files, commandLine: commandLine(task.spec) };
+    const c: FakeContainer = { id: newId(32), taskId: task.id, nodeId, name, image, running: false, logs: [], listeners: new Set(), files, commandLine: commandLine(task.spec), network: networking?.networks[0]?.name ?? 'bridge' };
     const check = task.spec.healthcheck;
     if (check && check.test[0] !== 'NONE') c.healthcheck = check;
     this.containers.set(c.id, c);
@@ -324,7 +336,7 @@ function observe(c: FakeContainer): ObservedContainer {
   if (c.startedAt) o.startedAt = c.startedAt;
   if (c.finishedAt) o.finishedAt = c.finishedAt;
   if (c.health) o.health = c.health;
-  if (c.running && c.ip) o.addresses = [{ network: 'bridge', ip: c.ip }];
+  if (c.running && c.ip) o.addresses = [{ network: c.network, ip: c.ip }];
   return o;
 }
 

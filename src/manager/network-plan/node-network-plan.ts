@@ -1,0 +1,226 @@
+import type { DnsServiceView, DnsView } from '../../api/dns-view.js';
+import { deriveVtepMac } from '../../agent/overlay/vtep-mac.js';
+import { taskName, type NodeObject, type ServiceObject, type TaskObject } from '../../api/objects.js';
+import {
+  defaultNetworkName,
+  dockerNetworkName,
+  type IngressRule,
+  type NetworkObject,
+  type NodeNetworkPlan,
+  type OverlayPeerPlan,
+  type PlannedNetwork,
+  type TaskNetworkAttachment,
+} from '../../api/networks.js';
+import { isTerminal } from '../../api/task-state.js';
+
+export interface PlanNodeSubnet {
+  nodeId: string;
+  subnet: string;
+  nodeAddress: string;
+}
+
+export interface PlanRange {
+  networkId: string;
+  nodeId: string;
+  range: string;
+  gateway: string;
+}
+
+/** One consistent read of what the plans are made from. */
+export interface NetworkPlanInput {
+  clusterCidr: string;
+  vni: number;
+  nodes: NodeObject[];
+  subnets: PlanNodeSubnet[];
+  ranges: PlanRange[];
+  networks: NetworkObject[];
+  services: ServiceObject[];
+  tasks: TaskObject[];
+}
+
+/** A task whose container may exist on its node: it needs its networks there. */
+export function holdsContainer(task: TaskObject): boolean {
+  return task.nodeId !== undefined && (!isTerminal(task.status.state) || task.keepContainer === true);
+}
+
+/**
+ * The networks a task's container joins, primary first: its environment's `default` network,
+ * which every task joins (so any task can reach `SERVICE.STACK` of its environment, as on
+ * Rancher's managed network), then each network of its spec. A network that no longer exists
+ * is left out (its removal is refused while a service names it, so only a race gets here).
+ */
+export function taskAttachments(task: TaskObject, byName: ReadonlyMap<string, NetworkObject>): TaskNetworkAttachment[] {
+  const out: TaskNetworkAttachment[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, aliases: string[]): void => {
+    const net = byName.get(`${task.env}/${name}`);
+    if (!net) return;
+    const existing = out.find((a) => a.networkId === net.id);
+    if (existing) {
+      existing.aliases = [...new Set([...existing.aliases, ...aliases])];
+      return;
+    }
+    if (seen.has(net.id)) return;
+    seen.add(net.id);
+    out.push({ networkId: net.id, aliases });
+  };
+  add(defaultNetworkName, []);
+  for (const n of task.spec.networks ?? []) add(n.target, n.aliases ?? []);
+  return out;
+}
+
+export function networksByName(networks: readonly NetworkObject[]): Map<string, NetworkObject> {
+  return new Map(networks.map((n) => [`${n.env}/${n.name}`, n]));
+}
+
+/** The (network, node) ranges every node needs for the tasks it holds. */
+export function rangesNeeded(input: Pick<NetworkPlanInput, 'networks' | 'tasks'>): { networkId: string; nodeId: string }[] {
+  const byName = networksByName(input.networks);
+  const out = new Map<string, { networkId: string; nodeId: string }>();
+  for (const t of input.tasks) {
+    if (!holdsContainer(t) || !t.nodeId) continue;
+    for (const a of taskAttachments(t, byName)) out.set(`${a.networkId}/${t.nodeId}`, { networkId: a.networkId, nodeId: t.nodeId });
+  }
+  return [...out.values()];
+}
+
+/** The address other tasks and the ingress use for a task: the one on its primary network. */
+export function primaryAddress(task: TaskObject, byName: ReadonlyMap<string, NetworkObject>): string | undefined {
+  const addresses = task.status.addresses ?? [];
+  const primary = byName.get(`${task.env}/${defaultNetworkName}`);
+  const docker = primary ? dockerNetworkName(primary.id) : undefined;
+  return addresses.find((a) => a.network === docker)?.ip;
+}
+
+const isLoopback = (ip: string): boolean => ip.startsWith('127.') || ip === '::1' || ip === 'localhost';
+
+/** What the manager saw as the node's address, as a bare IPv4 (`::ffff:10.0.0.2` → `10.0.0.2`). */
+export function underlayAddress(node: NodeObject): string {
+  return node.status.address.replace(/^::ffff:/, '');
+}
+
+export function canCarryOverlay(ip: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !isLoopback(ip);
+}
+
+function runningAndHealthy(task: TaskObject, service: ServiceObject | undefined): { running: boolean; healthy: boolean } {
+  const running = task.status.state === 'running' && task.desiredState === 'running';
+  const hasCheck = service?.spec.healthcheck !== undefined && service.spec.healthcheck.test[0] !== 'NONE';
+  const health = task.status.health;
+  // A check the image brings shows up as a health value even when the spec has none.
+  const healthy = health !== undefined ? health === 'healthy' : !hasCheck;
+  return { running, healthy };
+}
+
+/** The names of one environment, as every agent of that environment answers them. */
+export function dnsViewFor(env: string, input: Pick<NetworkPlanInput, 'services' | 'tasks' | 'networks'>): DnsView {
+  const byName = networksByName(input.networks);
+  const services = input.services.filter((s) => s.env === env);
+  const tasksOf = new Map<string, TaskObject[]>();
+  for (const t of input.tasks) {
+    if (t.env !== env || !holdsContainer(t)) continue;
+    const list = tasksOf.get(t.serviceId) ?? [];
+    list.push(t);
+    tasksOf.set(t.serviceId, list);
+  }
+  const views: DnsServiceView[] = services.map((s) => {
+    const aliases = new Set<string>();
+    for (const n of s.spec.networks ?? []) for (const a of n.aliases ?? []) aliases.add(a);
+    const view: DnsServiceView = {
+      name: s.stack && s.name.startsWith(`${s.stack}_`) ? s.name.slice(s.stack.length + 1) : s.name,
+      env,
+      aliases: [...aliases],
+      tasks: (tasksOf.get(s.id) ?? []).map((t) => {
+        const ip = primaryAddress(t, byName);
+        return { id: t.id, name: taskName(t), ...(ip !== undefined ? { ip } : {}), ...runningAndHealthy(t, s) };
+      }),
+    };
+    if (s.stack) view.stack = s.stack;
+    return view;
+  });
+  return { services: views };
+}
+
+/** Ports published in ingress mode by the environment's services, with their live backends. */
+export function ingressRulesFor(env: string, input: Pick<NetworkPlanInput, 'services' | 'tasks' | 'networks'>): IngressRule[] {
+  const byName = networksByName(input.networks);
+  const rules: IngressRule[] = [];
+  for (const s of input.services) {
+    if (s.env !== env) continue;
+    const ports = (s.spec.ports ?? []).filter((p) => p.mode === 'ingress' && p.published !== undefined);
+    if (ports.length === 0) continue;
+    const backends: string[] = [];
+    for (const t of input.tasks) {
+      if (t.serviceId !== s.id) continue;
+      const { running, healthy } = runningAndHealthy(t, s);
+      const ip = primaryAddress(t, byName);
+      if (running && healthy && ip) backends.push(ip);
+    }
+    backends.sort();
+    for (const p of ports) {
+      rules.push({ serviceId: s.id, serviceName: s.name, protocol: p.protocol, port: p.published ?? p.target, targetPort: p.target, backends });
+    }
+  }
+  return rules.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+/**
+ * The plan of one node. Pure: the loop that calls it has allocated the node's subnet and the
+ * ranges `rangesNeeded` asked for; a node without a subnet yet gets no plan.
+ */
+export function planNodeNetwork(nodeId: string, input: NetworkPlanInput): NodeNetworkPlan | undefined {
+  const node = input.nodes.find((n) => n.id === nodeId);
+  const own = input.subnets.find((s) => s.nodeId === nodeId);
+  if (!node || !own) return undefined;
+  const byName = networksByName(input.networks);
+  const networkById = new Map(input.networks.map((n) => [n.id, n]));
+  const tasks: Record<string, TaskNetworkAttachment[]> = {};
+  const used = new Set<string>();
+  for (const t of input.tasks) {
+    if (t.nodeId !== nodeId || !holdsContainer(t)) continue;
+    const attachments = taskAttachments(t, byName).filter((a) => input.ranges.some((r) => r.networkId === a.networkId && r.nodeId === nodeId));
+    tasks[t.id] = attachments;
+    for (const a of attachments) used.add(a.networkId);
+  }
+  const networks: PlannedNetwork[] = [];
+  for (const id of [...used].sort()) {
+    const net = networkById.get(id);
+    const range = input.ranges.find((r) => r.networkId === id && r.nodeId === nodeId);
+    if (!net || !range) continue;
+    const planned: PlannedNetwork = {
+      id,
+      name: net.name,
+      env: net.env,
+      range: range.range,
+      gateway: range.gateway,
+      // The environment's ranges, not only this network's: a container on several networks
+      // leaves through whichever one the engine made its default route, and every task of an
+      // environment shares its `default` network anyway. Environments stay apart.
+      peerRanges: input.ranges.filter((r) => r.nodeId !== nodeId && networkById.get(r.networkId)?.env === net.env).map((r) => r.range).sort(),
+    };
+    if (net.stack) planned.stack = net.stack;
+    networks.push(planned);
+  }
+  const peers: OverlayPeerPlan[] = [];
+  for (const s of input.subnets) {
+    if (s.nodeId === nodeId) continue;
+    const peer = input.nodes.find((n) => n.id === s.nodeId);
+    if (!peer) continue;
+    const underlayIp = underlayAddress(peer);
+    if (!canCarryOverlay(underlayIp)) continue;
+    peers.push({ nodeId: s.nodeId, underlayIp, subnet: s.subnet, nodeAddress: s.nodeAddress, vtepMac: deriveVtepMac(s.nodeId) });
+  }
+  peers.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  return {
+    clusterCidr: input.clusterCidr,
+    nodeSubnet: own.subnet,
+    nodeAddress: own.nodeAddress,
+    underlayIp: underlayAddress(node),
+    vni: input.vni,
+    peers,
+    networks,
+    tasks,
+    dns: dnsViewFor(node.env, input),
+    ingress: ingressRulesFor(node.env, input),
+  };
+}
