@@ -47,7 +47,8 @@ describe('the shoal CLI against a real cluster', () => {
     for (const t of await cluster.runningTasks(name)) {
       const ip = t.status.addresses?.[0]?.ip;
       assert.ok(ip, 'a running task has an address');
-      assert.match(table.stdout, new RegExp(`^ +${name}\\.${t.slot} .*Running.* bridge=${ip.replaceAll('.', '\\.')}$`, 'm'));
+      // Every task is on its environment's network, shown by its Shoal name.
+      assert.match(table.stdout, new RegExp(`^ +${name}\\.${t.slot} .*Running.* default=${ip.replaceAll('.', '\\.')}$`, 'm'));
     }
 
     const rm = await shoal('service', 'rm', name);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { dockerNetworkName } from '../src/api/networks.js';
@@ -8,6 +10,7 @@ import { printedAdminPassword } from './harness/admin-client.js';
 import type { MultiHostCluster } from './harness/multi-host/index.js';
 import { apiUrl } from './harness/multi-host/endpoints.js';
 import { nodeIndexOf, startMultiHostCluster } from './harness/multi-host/index.js';
+import { runShoal } from './harness/run-cli.js';
 import { waitFor } from './harness/wait.js';
 
 /**
@@ -112,6 +115,34 @@ void describe('service discovery and networks across hosts', () => {
     assert.equal(fetched.out.trim(), db.status.containerId?.slice(0, 12), 'the page came from db\'s container');
     const full = await execIn(web, ['nslookup', 'db.firststack.default.shoal.internal']);
     assert.deepEqual(addressesIn(full.out), [dbIp]);
+  });
+
+  test('the CLI: dns lookup answers as the resolvers do; network ls lists the stack network', async () => {
+    const cli = { url: apiUrl(c.endpoints), cliConfig: join(c.state.dir, 'cli-config.json') };
+    const found = await runShoal(cli, ['dns', 'lookup', 'db', '--from', 'firststack_web']);
+    assert.equal(found.code, 0, found.stderr);
+    assert.equal(found.stdout, `db\t${addressOf(db)}\n`);
+    const missing = await runShoal(cli, ['dns', 'lookup', 'db.nostack.default.shoal.internal', '--from', 'firststack_web']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout, /no such name from firststack_web \(stack firststack, environment default\)/);
+    const ls = await runShoal(cli, ['network', 'ls', '--format', 'json']);
+    assert.equal(ls.code, 0, ls.stderr);
+    const names = (JSON.parse(ls.stdout) as { name: string }[]).map((n) => n.name).sort();
+    assert.deepEqual(names, ['default', 'firststack_default']);
+  });
+
+  test('the live resolver survives 10,000 malformed packets and still answers', async () => {
+    const resolv = (await execIn(web, ['cat', '/etc/resolv.conf'])).out;
+    const gateway = /^nameserver (\S+)/m.exec(resolv)?.[1];
+    assert.ok(gateway, resolv);
+    // Sent from inside node 0's namespace, where the resolver listens on the bridge's gateway.
+    const flood = `const d = require('node:dgram').createSocket('udp4'); const { randomBytes } = require('node:crypto');
+      let n = 0; const next = () => { if (n === 10000) { d.close(); return; } const b = randomBytes(1 + (n % 700)); d.send(b, 53, '${gateway}', () => { n++; setImmediate(next); }); }; next();`;
+    const r = spawnSync('nsenter', [`--net=/run/netns/${c.node(0).namespace ?? ''}`, process.execPath, '-e', flood], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(c.node(0).agent?.running(), 'the agent is still running');
+    const lookup = await execIn(web, ['nslookup', 'db']);
+    assert.deepEqual(addressesIn(lookup.out), [addressOf(db)], lookup.out);
   });
 
   test('a second stack reaches db as db.firststack; another environment can neither resolve nor reach it', async () => {

@@ -16,9 +16,12 @@ export const portSchema = z.strictObject({
   target: port,
   published: port.optional(),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  /** ingress: answered on every node of the environment; host: only where a task runs. */
-  mode: z.enum(['host', 'ingress']).default('ingress'),
-});
+  /**
+   * ingress: answered on every node of the environment; host: only where a task runs. Default,
+   * as in Swarm: ingress for a published port, host (the engine picks the port) otherwise.
+   */
+  mode: z.enum(['host', 'ingress']).optional(),
+}).transform((p) => ({ ...p, mode: p.mode ?? (p.published === undefined ? ('host' as const) : ('ingress' as const)) }));
 export type PortSpec = z.infer<typeof portSchema>;
 
 export const mountSchema = z

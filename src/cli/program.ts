@@ -19,6 +19,7 @@ import { registerManager } from './daemon/manager-command.js';
 import { registerSecretCommands } from './secret/index.js';
 import { registerConfigCommands } from './config/index.js';
 import { registerNetworkCommands } from './network/index.js';
+import { registerDnsCommands } from './dns/index.js';
 
 function packageVersion(): string {
   try {
@@ -60,6 +61,7 @@ export function buildProgram(io: CliIo): Command {
   registerSecretCommands(program, io);
   registerConfigCommands(program, io);
   registerNetworkCommands(program, io);
+  registerDnsCommands(program, io);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { ShoalError } from '../api/errors.js';
 import type { ShoalEvent } from '../api/events.js';
 import type { NodeObject, TaskObject } from '../api/objects.js';
-import type { CreateNetworkRequest, NetworkView } from '../api/networks.js';
+import type { CreateNetworkRequest, NetworkView, DnsLookupResult } from '../api/networks.js';
 import type { FileView } from '../api/secrets.js';
 import { errorFromBody, errorFromResponse, isAbortError, unreachable } from './http-errors.js';
 import { readNdjson } from './ndjson.js';
@@ -330,6 +330,11 @@ export class ShoalClient {
   /** By name, id or unique id prefix; with its address range on each node (`ranges`). */
   getNetwork(ref: string): Promise<NetworkView> {
     return this.request('GET', `/v1/networks/${seg(ref)}`);
+  }
+
+  /** What the resolver answers a task of service `from` asking `name`. */
+  dnsLookup(name: string, from: string): Promise<DnsLookupResult> {
+    return this.request('GET', '/v1/dns/lookup', { query: { name, from } });
   }
 
   /** Refused (409) while a service lists it, and for the built-in `default`. */

@@ -19,7 +19,7 @@ export interface CliRunOptions {
 }
 
 /** Runs the `shoal` CLI as a process, pointed at the cluster with its admin credential. */
-export function runShoal(cluster: EmbeddedCluster, args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
+export function runShoal(cluster: Pick<EmbeddedCluster, 'url' | 'cliConfig'>, args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', tsx, join(repo, 'src/cli/main.ts'), ...args], {
       ...(opts.cwd ? { cwd: opts.cwd } : {}),

@@ -51,8 +51,8 @@ test('update flags change only what they name; the input is left alone', () => {
   assert.deepEqual(spec.placement.constraints, ['node.labels.zone==a', 'node.labels.disk==ssd']);
   // 8080 is published again, so its old mapping goes.
   assert.deepEqual(spec.ports, [
-    { published: 8080, target: 8000, protocol: 'tcp', mode: 'host' },
-    { published: 443, target: 443, protocol: 'tcp', mode: 'host' },
+    { published: 8080, target: 8000, protocol: 'tcp', mode: 'ingress' },
+    { published: 443, target: 443, protocol: 'tcp', mode: 'ingress' },
   ]);
   assert.deepEqual(spec.mounts, [{ type: 'tmpfs', target: '/tmp', readOnly: false }]);
   assert.equal(spec.replicas, 5);

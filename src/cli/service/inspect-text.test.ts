@@ -62,6 +62,7 @@ test('inspect text says when there are no tasks', () => {
 test('an address shows only while the task runs', () => {
   const addresses = [{ network: 'bridge', ip: '172.17.0.3' }];
   assert.equal(addressText(task('a', 1, {}, { addresses })), 'bridge=172.17.0.3');
+  assert.equal(addressText(task('a', 1, {}, { addresses: [{ network: 'shoal-abc', ip: '10.240.0.66' }] }), new Map([['shoal-abc', 'default']])), 'default=10.240.0.66', 'Shoal networks by their own names');
   assert.equal(addressText(task('b', 1, {}, { state: 'complete', addresses })), '-');
   assert.equal(addressText(task('c', 1, {}, {})), '-');
 });

@@ -8,7 +8,7 @@ import { formatTable, shortId } from '../output/table.js';
  * tasks that are meant to run (or still run) and where they can be reached. Ended history is
  * `service ps`'s job, so it is left out here.
  */
-export function serviceInspectText(service: ServiceView, tasks: readonly TaskObject[], nodes: ReadonlyMap<string, NodeObject>, now: number): string {
+export function serviceInspectText(service: ServiceView, tasks: readonly TaskObject[], nodes: ReadonlyMap<string, NodeObject>, now: number, networkNames: ReadonlyMap<string, string> = new Map()): string {
   const spec = service.spec;
   const mode = spec.mode === 'global' ? 'global' : `replicated (${service.replicas.running}/${service.replicas.desired} running)`;
   let out = `Name:         ${service.name}\nID:           ${service.id}\n`;
@@ -24,15 +24,19 @@ export function serviceInspectText(service: ServiceView, tasks: readonly TaskObj
     taskName(t),
     t.nodeId ? (nodes.get(t.nodeId)?.hostname ?? shortId(t.nodeId)) : '',
     `${capitalize(t.status.state)}${t.status.state === 'running' && t.status.health ? ` (${t.status.health})` : ''} ${ago(t.status.state === 'running' ? (t.status.runningSince ?? t.status.timestamp) : t.status.timestamp, now)}`.trim(),
-    addressText(t),
+    addressText(t, networkNames),
   ]);
   return out + indent(formatTable(['TASK', 'NODE', 'STATE', 'ADDRESSES'], rows));
 }
 
-/** `bridge=172.17.0.3, web_default=10.0.1.4`; `-` while none is known (not running yet, or no network). */
-export function addressText(t: TaskObject): string {
+/**
+ * `default=10.240.0.66, shop_default=10.240.0.130`; `-` while none is known (not running yet,
+ * or no network). `networkNames` maps the engine's network names to Shoal's; others show as the
+ * engine names them (`bridge`).
+ */
+export function addressText(t: TaskObject, networkNames: ReadonlyMap<string, string> = new Map()): string {
   const addresses = t.status.state === 'running' ? (t.status.addresses ?? []) : [];
-  return addresses.length > 0 ? addresses.map((a) => `${a.network}=${a.ip}`).join(', ') : '-';
+  return addresses.length > 0 ? addresses.map((a) => `${networkNames.get(a.network) ?? a.network}=${a.ip}`).join(', ') : '-';
 }
 
 function taskName(t: TaskObject): string {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { dockerNetworkName } from '../../api/networks.js';
 import { connect, withConnectionOptions } from '../connection.js';
 import type { CliIo } from '../io.js';
 import { outputFormat, printJson, withFormatOption } from '../output/format-option.js';
@@ -17,8 +18,9 @@ export function registerServiceInspect(parent: Command, io: CliIo): void {
     const services = await Promise.all(refs.map((ref) => client.getService(ref)));
     // An array even for one service, as `docker service inspect` prints.
     if (format === 'json') return printJson(io, services);
-    const [tasks, nodeList] = await Promise.all([Promise.all(services.map((s) => client.listTasks({ service: s.id }))), client.listNodes()]);
+    const [tasks, nodeList, networks] = await Promise.all([Promise.all(services.map((s) => client.listTasks({ service: s.id }))), client.listNodes(), client.listNetworks()]);
     const nodes = new Map(nodeList.map((n) => [n.id, n]));
-    io.out(services.map((s, i) => serviceInspectText(s, tasks[i] ?? [], nodes, io.now())).join('\n'));
+    const networkNames = new Map(networks.map((n) => [dockerNetworkName(n.id), n.name]));
+    io.out(services.map((s, i) => serviceInspectText(s, tasks[i] ?? [], nodes, io.now(), networkNames)).join('\n'));
   });
 }
