@@ -120,14 +120,17 @@ export class NodeNetworking {
     await rm(this.resolvPath(taskId), { force: true });
   }
 
-  /** Stops the resolvers and the ingress; the engine's networks and the overlay stay for the containers. */
+  /**
+   * Stops the resolvers and the ingress (they live in this process). The engine's networks, the
+   * overlay and the packet filter rules stay, as the containers do: tasks on other nodes keep
+   * reaching them, and the next agent converges the same rules again.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const w of this.waiters) w();
     await this.ingress.close();
     await Promise.all([...this.dns.values()].map((d) => d.close()));
     this.dns.clear();
-    if (this.nodeId) await this.netfilter.remove(this.tag()).catch((err: unknown) => this.options.logger.warn({ err }, 'networking: could not remove the packet filter rules'));
   }
 
   private tag(): string {
