@@ -26,6 +26,7 @@ after(async () => {
   }
   const { Volumes } = await docker.listVolumes({ filters });
   for (const v of Volumes) await docker.getVolume(v.Name).remove().catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters })) await (docker.getNetwork(n.Id).remove() as Promise<unknown>).catch(() => undefined);
 });
 
 /** Runs a command in a running container; its stdout (stderr dropped). */
@@ -76,6 +77,45 @@ async function retryFetch(url: string, deadlineMs: number): Promise<string> {
 }
 
 void describe('docker executor', () => {
+  void test('engine networks on given ranges; a container joins its networks, primary first, with the resolver file mounted', async () => {
+    const ex = makeExecutor();
+    const third = 16 + Math.floor(Math.random() * 200);
+    const nets = [
+      { name: `shoal-dx-${runId}-a`, networkId: `${runId}a`, bridge: `shldx${runId.slice(3, 9)}a`, subnet: `10.247.${third}.64/26`, gateway: `10.247.${third}.65` },
+      { name: `shoal-dx-${runId}-b`, networkId: `${runId}b`, bridge: `shldx${runId.slice(3, 9)}b`, subnet: `10.247.${third}.128/26`, gateway: `10.247.${third}.129` },
+    ];
+    await ex.syncNetworks(nets, 'nodeN');
+    await ex.syncNetworks(nets, 'nodeN');
+    const made = await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=nodeN`] } });
+    assert.deepEqual(made.map((n) => [n.Name, n.IPAM?.Config?.[0]?.Subnet]).sort(), nets.map((n) => [n.name, n.subnet]), 'made once, on their ranges');
+    assert.deepEqual(await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=another`] } }), []);
+
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-dx-net-'));
+    try {
+      const resolvConf = join(dir, 'resolv.conf');
+      await writeFile(resolvConf, `nameserver ${nets[0]?.gateway}\nsearch shop.default.shoal.internal\n`);
+      const task = makeTestTask({ image: images.run, stopSignal: 'SIGKILL', ports: [{ target: 80, published: await freePort() }] }, { serviceName });
+      const id = await ex.prepare(task, 'nodeN', [], { networks: [{ name: nets[0]?.name ?? '', aliases: [] }, { name: nets[1]?.name ?? '', aliases: ['db'] }], resolvConf });
+      await ex.start(id);
+      const seen = await ex.inspect(id);
+      const addresses = seen?.addresses ?? [];
+      assert.deepEqual(addresses.map((a) => a.network).sort(), nets.map((n) => n.name));
+      for (const n of nets) assert.match(addresses.find((a) => a.network === n.name)?.ip ?? '', new RegExp(`^10\\.247\\.${third}\\.`));
+      assert.equal(await execOut(id, ['cat', '/etc/resolv.conf']), `nameserver ${nets[0]?.gateway}\nsearch shop.default.shoal.internal\n`);
+      const info = await docker.getContainer(id).inspect();
+      assert.deepEqual(info.NetworkSettings.Ports['80/tcp'] ?? null, null, 'an ingress port is the agent proxy\'s, not bound by the engine');
+
+      // In use: not removed yet; once the container is gone, the next sync removes it.
+      await ex.syncNetworks([], 'nodeN');
+      assert.equal((await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=nodeN`] } })).length, 2);
+      await ex.remove(id);
+      await ex.syncNetworks([], 'nodeN');
+      assert.deepEqual(await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=nodeN`] } }), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   void test('describe reports the engine', async () => {
     const d = await makeExecutor().describe();
     assert.ok(d.resources.nanoCpus >= 1e9);

@@ -147,6 +147,25 @@ export function executorContract(
       assert.equal((await ex.inspect(id))?.addresses, undefined, 'an exited container has none');
     });
 
+    void test('engine networks: a container joins the ones it is given and reports its primary address; unused ones go', async () => {
+      const ex = await makeExecutor();
+      const third = 16 + Math.floor(Math.random() * 200);
+      const tag = newId(6).toLowerCase();
+      const net = { name: `shoal-contract-${tag}`, networkId: tag, bridge: `shlc-${tag}`, subnet: `10.246.${third}.0/26`, gateway: `10.246.${third}.1` };
+      await ex.syncNetworks([net], 'node1');
+      try {
+        const task = makeTask('run', { stopSignal: 'SIGKILL' });
+        const id = await ex.prepare(task, 'node1', [], { networks: [{ name: net.name, aliases: [] }] });
+        created.push({ ex, id });
+        await ex.start(id);
+        const addresses = (await ex.inspect(id))?.addresses ?? [];
+        assert.deepEqual(addresses.map((a) => a.network), [net.name], 'only the networks it was given');
+        await ex.remove(id);
+      } finally {
+        await ex.syncNetworks([], 'node1');
+      }
+    });
+
     void test('wait returns the exit code of a crashing image', async () => {
       const ex = await makeExecutor();
       const id = await prepare(ex, makeTask('crash'));
