@@ -34,6 +34,8 @@ export type AgentMessage =
       engine: EngineDescription;
       /** Every task the agent runs or knows of, so the manager can resynchronise. */
       tasks: TaskStatusUpdate[];
+      /** The agent wires its containers to Shoal's networks and wants `network` plans. */
+      networking?: boolean;
     }
   | { type: 'heartbeat' }
   | { type: 'status'; updates: TaskStatusUpdate[] }

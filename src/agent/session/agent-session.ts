@@ -147,6 +147,7 @@ export class AgentSession {
       resources: description.resources,
       engine: description.engine,
       tasks: worker.observed(),
+      ...(this.options.onNetworkPlan ? { networking: true } : {}),
     };
     this.send(msg);
   }

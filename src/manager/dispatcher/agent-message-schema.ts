@@ -40,6 +40,7 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     resources: z.object({ nanoCpus: z.number().int().min(0), memoryBytes: z.number().int().min(0) }),
     engine: z.object({ version: z.string().max(100), os: z.string().max(100), arch: z.string().max(100) }),
     tasks: z.array(statusUpdate).max(100000),
+    networking: z.boolean().optional(),
   }),
   z.object({ type: z.literal('heartbeat') }),
   z.object({ type: z.literal('status'), updates: z.array(statusUpdate).max(100000) }),

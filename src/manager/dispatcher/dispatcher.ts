@@ -34,6 +34,8 @@ const planKinds = new Set(['task', 'service', 'network', 'node', 'ipam']);
 interface Session {
   nodeId: string;
   socket: WebSocket;
+  /** The agent asked for network plans (simulated agents do not). */
+  networking: boolean;
 }
 
 interface LogRequest {
@@ -159,12 +161,12 @@ export class Dispatcher implements LogSource {
     this.statusWriter.enqueue(id, msg.tasks);
     await this.statusWriter.flush();
     this.sessions.get(id)?.socket.close(4409, 'replaced by a newer session');
-    this.sessions.set(id, { nodeId: id, socket: ws });
+    this.sessions.set(id, { nodeId: id, socket: ws, networking: msg.networking === true });
     this.lastSeen.set(id, Date.now());
     this.send(ws, { type: 'welcome', nodeId: id, heartbeatPeriodMs: this.periodMs });
     // The plan first: the agent creates a task's container only once it knows its networks.
     this.sentPlans.delete(id);
-    await this.sendPlans([id]);
+    if (msg.networking === true) await this.sendPlans([id]);
     const tasks = await store.list<TaskObject>('task', { where: { nodeId: id } });
     this.send(ws, { type: 'assignments', full: true, tasks, removed: [], ...(await this.filesFor(tasks)) });
     logger.info({ nodeId: id, hostname: msg.hostname, address }, 'agent session started');
@@ -226,7 +228,7 @@ export class Dispatcher implements LogSource {
     if (!this.options.networkPlans || this.planTimer) return;
     this.planTimer = setTimeout(() => {
       this.planTimer = undefined;
-      this.planning = this.planning.then(() => this.sendPlans([...this.sessions.keys()]));
+      this.planning = this.planning.then(() => this.sendPlans([...this.sessions.values()].filter((s) => s.networking).map((s) => s.nodeId)));
     }, delayMs);
   }
 
