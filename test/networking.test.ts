@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { dockerNetworkName } from '../src/api/networks.js';
-import type { TaskObject } from '../src/api/objects.js';
+import { taskName, type TaskObject } from '../src/api/objects.js';
 import { ShoalClient } from '../src/client/shoal-client.js';
 import { printedAdminPassword } from './harness/admin-client.js';
 import type { MultiHostCluster } from './harness/multi-host/index.js';
@@ -94,7 +94,7 @@ void describe('service discovery and networks across hosts', () => {
     await c.client.deployStack('firststack', {
       files: [{
         name: 'compose.yaml',
-        content: compose(`  web:\n    image: shoal-test/busybox:1\n    stop_signal: SIGKILL\n    deploy: { placement: { constraints: ["node.hostname==node-0"] } }\n  db:\n    image: shoal-test/busybox:1\n    stop_signal: SIGKILL\n    command: ${JSON.stringify(whoami)}\n    deploy: { placement: { constraints: ["node.hostname!=node-0"] } }\n`),
+        content: compose(`  web:\n    image: shoal-test/busybox:1\n    stop_signal: SIGKILL\n    networks: [default, back]\n    deploy: { placement: { constraints: ["node.hostname==node-0"] } }\n  db:\n    image: shoal-test/busybox:1\n    stop_signal: SIGKILL\n    command: ${JSON.stringify(whoami)}\n    networks: { default: {}, back: { aliases: [database] } }\n    deploy: { placement: { constraints: ["node.hostname!=node-0"] } }\nnetworks:\n  back: {}\n`),
       }],
       variables: {},
     });
@@ -115,6 +115,11 @@ void describe('service discovery and networks across hosts', () => {
     assert.equal(fetched.out.trim(), db.status.containerId?.slice(0, 12), 'the page came from db\'s container');
     const full = await execIn(web, ['nslookup', 'db.firststack.default.shoal.internal']);
     assert.deepEqual(addressesIn(full.out), [dbIp]);
+    const alias = await execIn(web, ['nslookup', 'database']);
+    assert.deepEqual(addressesIn(alias.out), [dbIp], `the compose alias names db:\n${alias.out}`);
+    const own = await execIn(web, ['nslookup', taskName(db)]);
+    assert.deepEqual(addressesIn(own.out), [dbIp], `a task's own name (its container's):\n${own.out}`);
+    assert.equal(db.status.addresses?.length, 3, 'db is on its environment\'s network and the stack\'s default and back networks');
   });
 
   test('the CLI: dns lookup answers as the resolvers do; network ls lists the stack network', async () => {
@@ -128,7 +133,7 @@ void describe('service discovery and networks across hosts', () => {
     const ls = await runShoal(cli, ['network', 'ls', '--format', 'json']);
     assert.equal(ls.code, 0, ls.stderr);
     const names = (JSON.parse(ls.stdout) as { name: string }[]).map((n) => n.name).sort();
-    assert.deepEqual(names, ['default', 'firststack_default']);
+    assert.deepEqual(names, ['default', 'firststack_back', 'firststack_default']);
   });
 
   test('the live resolver survives 10,000 malformed packets and still answers', async () => {
@@ -169,6 +174,15 @@ void describe('service discovery and networks across hosts', () => {
     const dbIp = addressOf(db);
     const reach = await execIn(probe, ['timeout', '4', 'wget', '-qO-', `http://${dbIp}/`]);
     assert.notEqual(reach.code, 0, `db's address must not be reachable from environment other: ${reach.out}`);
+
+    // A network no task uses any more leaves every engine.
+    const second = dockerNetworkName((await c.client.getNetwork('secondstack_default')).id);
+    assert.ok((await c.node(2).docker.listNetworks()).some((n) => n.Name === second), 'node 2 has the stack network of its task');
+    await c.client.removeStack('secondstack');
+    await waitFor('secondstack_default to leave every engine', async () => {
+      for (const n of c.nodes) if ((await n.docker.listNetworks()).some((x) => x.Name === second)) return undefined;
+      return true;
+    }, 30_000, 200);
   });
 
   test('tasks.db lists every running task; a killed one leaves the answers within 2 seconds', async () => {
