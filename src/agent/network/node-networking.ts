@@ -57,6 +57,8 @@ export class NodeNetworking {
   private pending: NodeNetworkPlan | undefined;
   private closed = false;
   private loopbackSaid = false;
+  /** Why the engine's networks could not be made on the last try, for the tasks that wait. */
+  private syncError: string | undefined;
   /** Who each local task is, for the resolver, from when its container is wired. */
   private readonly localTasks = new Map<string, DnsClient>();
   /**
@@ -100,7 +102,8 @@ export class NodeNetworking {
       const wiring = await this.wiring(task);
       if (wiring) return wiring;
       if (Date.now() >= deadline || signal?.aborted || this.closed) {
-        throw new Error(this.plan?.tasks[task.id] ? 'its networks are not ready on this node' : 'the manager has not sent its networks');
+        if (!this.plan?.tasks[task.id]) throw new Error('the manager has not sent its networks');
+        throw new Error(`its networks are not ready on this node${this.syncError ? `: ${this.syncError}` : ''}`);
       }
       await this.nextChange(Math.min(1000, deadline - Date.now()));
     }
@@ -194,7 +197,13 @@ export class NodeNetworking {
     const { executor } = this.options;
     const wanted: EngineNetworkSpec[] = plan.networks.map((n) => ({ name: dockerNetworkName(n.id), networkId: n.id, bridge: bridgeDeviceName(n.id), subnet: n.range, gateway: n.gateway }));
     await this.step('syncing the engine networks', async () => {
-      await executor.syncNetworks(wanted, this.nodeId);
+      try {
+        await executor.syncNetworks(wanted, this.nodeId);
+        this.syncError = undefined;
+      } catch (err) {
+        this.syncError = err instanceof Error ? err.message : String(err);
+        throw err;
+      }
       this.ready.clear();
       for (const w of wanted) this.ready.add(w.name);
     });

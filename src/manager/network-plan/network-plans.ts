@@ -20,6 +20,7 @@ export class NetworkPlans {
 
   async plansFor(nodeIds: readonly string[]): Promise<Map<string, NodeNetworkPlan>> {
     for (const id of nodeIds) await this.ipam.allocateNodeSubnet(id);
+    await this.releaseOrphans();
     const [networks, tasks] = await Promise.all([this.store.list<NetworkObject>('network'), this.store.list<TaskObject>('task')]);
     const wanted = new Set(nodeIds);
     const held = await this.ranges();
@@ -41,6 +42,24 @@ export class NetworkPlans {
       if (plan) out.set(id, plan);
     }
     return out;
+  }
+
+  /**
+   * Gives back the subnets of removed nodes and the ranges of removed networks, whichever path
+   * removed them (node rm, network rm, stack rm, env rm). The blocks are read before their
+   * owners: a node or network is stored before anything is allocated for it, so a block whose
+   * owner is missing from the later read belongs to one that is gone, not to one being made.
+   */
+  async releaseOrphans(): Promise<{ nodes: string[]; networks: string[] }> {
+    const [subnets, ranges] = await Promise.all([this.ipam.listNodeSubnets(), this.ranges()]);
+    const [nodes, networks] = await Promise.all([this.store.list<NodeObject>('node'), this.store.list<NetworkObject>('network')]);
+    const liveNodes = new Set(nodes.map((n) => n.id));
+    const liveNetworks = new Set(networks.map((n) => n.id));
+    const goneNodes = [...new Set(subnets.map((s) => s.nodeId).filter((id) => !liveNodes.has(id)))];
+    const goneNetworks = [...new Set(ranges.map((r) => r.networkId).filter((id) => !liveNetworks.has(id)))];
+    for (const id of goneNodes) await this.ipam.releaseNodeSubnet(id);
+    for (const id of goneNetworks) await this.ipam.releaseNetworkRanges(id);
+    return { nodes: goneNodes, networks: goneNetworks };
   }
 
   private async ranges(): Promise<NetworkRangeObject[]> {
