@@ -35,6 +35,9 @@ export const overlayDevice = 'shoal.vxlan';
 
 type Waiter = () => void;
 
+/** How soon a plan whose application partly failed is applied again. */
+const retryMs = 2000;
+
 /**
  * Everything the node does for its containers' networking, driven by the manager's plan: the
  * engine's bridge networks, the VXLAN overlay, the packet filter rules, one resolver per
@@ -59,6 +62,8 @@ export class NodeNetworking {
   private loopbackSaid = false;
   /** Why the engine's networks could not be made on the last try, for the tasks that wait. */
   private syncError: string | undefined;
+  private failedSteps = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** Who each local task is, for the resolver, from when its container is wired. */
   private readonly localTasks = new Map<string, DnsClient>();
   /**
@@ -130,6 +135,7 @@ export class NodeNetworking {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     for (const w of this.waiters) w();
     await this.ingress.close();
     await Promise.all([...this.dns.values()].map((d) => d.close()));
@@ -180,8 +186,17 @@ export class NodeNetworking {
       const plan = this.pending;
       this.pending = undefined;
       this.plan = plan;
+      this.failedSteps = 0;
       await this.converge(plan);
       this.notify();
+      // A part that failed is tried again even when no new plan comes (e.g. the engine was busy).
+      if (this.failedSteps > 0 && !this.pending && !this.closed) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => {
+          if (this.plan === plan && !this.pending) this.apply(plan);
+        }, retryMs);
+        this.retryTimer.unref();
+      }
     }
   }
 
@@ -189,7 +204,8 @@ export class NodeNetworking {
     try {
       await fn();
     } catch (err) {
-      this.options.logger.warn({ err }, `networking: ${what} failed; retried with the next plan`);
+      this.failedSteps++;
+      this.options.logger.warn({ err }, `networking: ${what} failed; tried again in ${retryMs / 1000} s or with the next plan`);
     }
   }
 
