@@ -46,7 +46,8 @@ function bodiesOf(change: Change, actor: string): Body[] {
     // they reserve a name for (which is recorded).
     case 'audit':
     case 'name-claim':
-    // Address bookkeeping: each task's address comes and goes with the task, which is recorded.
+    // Address bookkeeping: subnets and ranges come and go with the nodes and networks they
+    // serve, which are recorded.
     case 'ipam':
       return [];
     case 'session':

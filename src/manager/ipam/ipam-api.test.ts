@@ -6,8 +6,6 @@ import { after, describe, test } from 'node:test';
 import { ShoalError } from '../../api/errors.js';
 import { memoryStore } from '../auth/test-store.test-util.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import type { StoredObject } from '../store/store.js';
-import { containsAddress, parseCidr, parseIpv4 } from '../../lib/cidr.js';
 import { IpamApi } from './ipam-api.js';
 import type { IpamConfig } from './ipam-config.js';
 
@@ -23,8 +21,6 @@ const backends: Array<[string, () => SqliteStore]> = [
 
 /** Small plans so exhaustion is quick to reach: 4 node subnets of /24, 3 ranges of /26 each. */
 const tiny: Partial<IpamConfig> = { clusterCidr: '10.9.0.0/22', nodeSubnetPrefix: 24, networkRangePrefix: 26 };
-/** Ranges of /29: 5 task addresses each. */
-const narrow: Partial<IpamConfig> = { clusterCidr: '10.8.0.0/16', nodeSubnetPrefix: 24, networkRangePrefix: 29 };
 
 async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
   await assert.rejects(promise, (err: unknown) => {
@@ -35,7 +31,6 @@ async function rejectsWith(promise: Promise<unknown>, code: string, pattern: Reg
   });
 }
 
-const inRange = (address: string, range: string): boolean => containsAddress(parseCidr(range)!, parseIpv4(address)!);
 
 for (const [backend, open] of backends) {
   describe(`IpamApi on the ${backend}`, () => {
@@ -73,35 +68,6 @@ for (const [backend, open] of backends) {
       await store.close();
     });
 
-    test('task addresses: in the range, never its network, gateway or broadcast; the same when asked again', async () => {
-      const store = open();
-      const ipam = new IpamApi(store, { config: narrow });
-      const got = [];
-      for (let i = 0; i < 5; i++) got.push(await ipam.allocateTaskAddress(`t${i}`, 'net', 'node-a'));
-      assert.deepEqual(got.map((a) => a.address), ['10.8.0.10', '10.8.0.11', '10.8.0.12', '10.8.0.13', '10.8.0.14']);
-      for (const a of got) {
-        assert.equal(a.range, '10.8.0.8/29');
-        assert.equal(a.gateway, '10.8.0.9');
-        assert.ok(inRange(a.address, a.range));
-      }
-      assert.deepEqual(await ipam.allocateTaskAddress('t0', 'net', 'node-a'), got[0]);
-      assert.deepEqual(await ipam.taskAddresses('t3'), [got[3]]);
-      assert.deepEqual(await ipam.taskAddresses('unknown'), []);
-      await store.close();
-    });
-
-    test('a task on two networks gets one address on each; never on a second node', async () => {
-      const store = open();
-      const ipam = new IpamApi(store);
-      const front = await ipam.allocateTaskAddress('t1', 'front', 'node-a');
-      const back = await ipam.allocateTaskAddress('t1', 'back', 'node-a');
-      assert.notEqual(front.range, back.range);
-      assert.ok(inRange(front.address, front.range) && inRange(back.address, back.range));
-      assert.deepEqual((await ipam.taskAddresses('t1')).map((a) => a.networkId).sort(), ['back', 'front']);
-      await rejectsWith(ipam.allocateTaskAddress('t1', 'front', 'node-b'), 'failed_precondition', /task t1 holds addresses on node node-a/);
-      await store.close();
-    });
-
     test('exhaustion is a resource_exhausted error naming the pool', async () => {
       const store = open();
       const ipam = new IpamApi(store, { config: tiny });
@@ -109,73 +75,36 @@ for (const [backend, open] of backends) {
       await rejectsWith(ipam.allocateNodeSubnet('n5'), 'resource_exhausted', /cluster CIDR 10\.9\.0\.0\/22 has no free \/24 subnet left for node n5/);
       for (const net of ['a', 'b', 'c']) await ipam.allocateNetworkRange(net, 'n1');
       await rejectsWith(ipam.allocateNetworkRange('d', 'n1'), 'resource_exhausted', /node subnet 10\.9\.0\.0\/24 of node n1 has no free \/26 range left for network d/);
-      for (let i = 0; i < 61; i++) await ipam.allocateTaskAddress(`t${i}`, 'a', 'n1');
-      await rejectsWith(ipam.allocateTaskAddress('t61', 'a', 'n1'), 'resource_exhausted', /range 10\.9\.0\.64\/26 of network a on node n1 has no free address left for task t61 \(61 addresses, all held\)/);
       await store.close();
     });
 
-    test('an address is reused only after its task released it', async () => {
-      const store = open();
-      const ipam = new IpamApi(store, { config: narrow });
-      const held = [];
-      for (let i = 0; i < 5; i++) held.push(await ipam.allocateTaskAddress(`t${i}`, 'net', 'n'));
-      await rejectsWith(ipam.allocateTaskAddress('late', 'net', 'n'), 'resource_exhausted', /range 10\.8\.0\.8\/29/);
-      assert.deepEqual(await ipam.releaseTaskAddress('t2'), [held[2]]);
-      assert.deepEqual(await ipam.releaseTaskAddress('t2'), [], 'a second release is a no-op');
-      const late = await ipam.allocateTaskAddress('late', 'net', 'n');
-      assert.equal(late.address, held[2]!.address);
-      const holders = new Map<string, string>();
-      for (const t of ['t0', 't1', 't3', 't4', 'late']) {
-        const [a] = await ipam.taskAddresses(t);
-        assert.ok(a && !holders.has(a.address), `${t} has an address of its own`);
-        holders.set(a.address, t);
-      }
-      await store.close();
-    });
-
-    test('a range is released only once no task holds an address in it', async () => {
+    test('a removed network\'s ranges are given back on every node, and are free again', async () => {
       const store = open();
       const ipam = new IpamApi(store, { config: tiny });
-      const range = await ipam.allocateNetworkRange('net', 'n');
-      await ipam.allocateTaskAddress('t1', 'net', 'n');
-      await rejectsWith(ipam.releaseNetworkRange('net', 'n'), 'failed_precondition', /range 10\.9\.0\.64\/26 of network net on node n still has 1 address\(es\) in use \(tasks t1\)/);
-      await ipam.releaseTaskAddress('t1');
-      assert.equal(await ipam.releaseNetworkRange('net', 'n'), true);
-      assert.equal(await ipam.releaseNetworkRange('net', 'n'), false);
-      assert.equal(await ipam.networkRange('net', 'n'), undefined);
-      assert.equal((await ipam.allocateNetworkRange('other', 'n')).range, range.range, 'the released range is free again');
+      const onA = await ipam.allocateNetworkRange('net', 'a');
+      await ipam.allocateNetworkRange('net', 'b');
+      const other = await ipam.allocateNetworkRange('other', 'a');
+      assert.deepEqual((await ipam.releaseNetworkRanges('net')).map((r) => r.nodeId), ['a', 'b']);
+      assert.deepEqual(await ipam.releaseNetworkRanges('net'), [], 'a second release is a no-op');
+      assert.equal(await ipam.networkRange('net', 'a'), undefined);
+      assert.deepEqual(await ipam.networkRange('other', 'a'), other, 'other networks keep theirs');
+      assert.equal((await ipam.allocateNetworkRange('third', 'a')).range, onA.range, 'the released range is free again');
       await store.close();
     });
 
-    test('releasing a removed node frees its subnet, ranges and task addresses', async () => {
+    test('releasing a removed node frees its subnet and ranges', async () => {
       const store = open();
       const ipam = new IpamApi(store, { config: tiny });
       const a = await ipam.allocateNodeSubnet('a');
-      await ipam.allocateTaskAddress('ta', 'net', 'a');
-      const tb = await ipam.allocateTaskAddress('tb', 'net', 'b');
+      await ipam.allocateNetworkRange('net', 'a');
+      const onB = await ipam.allocateNetworkRange('net', 'b');
       assert.equal(await ipam.releaseNodeSubnet('a'), true);
       assert.equal(await ipam.releaseNodeSubnet('a'), false);
       assert.equal(await ipam.nodeSubnet('a'), undefined);
-      assert.deepEqual(await ipam.taskAddresses('ta'), []);
+      assert.equal(await ipam.networkRange('net', 'a'), undefined);
       assert.deepEqual(await store.list('ipam', { where: { nodeId: 'a' } }), []);
-      assert.deepEqual(await ipam.taskAddresses('tb'), [tb], 'other nodes keep theirs');
+      assert.deepEqual(await ipam.networkRange('net', 'b'), onB, 'other nodes keep theirs');
       assert.equal((await ipam.allocateNodeSubnet('c')).subnet, a.subnet, 'the subnet is free again');
-      await store.close();
-    });
-
-    test('stale addresses: deleted and terminal tasks are released, running and kept containers are not', async () => {
-      const store = open();
-      const ipam = new IpamApi(store);
-      const task = (id: string, state: string, keepContainer?: boolean): StoredObject =>
-        ({ id, env: 'default', version: 0, serviceId: 's', status: { state, message: '', timestamp: '' }, ...(keepContainer ? { keepContainer } : {}) }) as StoredObject;
-      await store.commit(
-        [task('running', 'running'), task('failed', 'failed'), task('kept', 'shutdown', true), task('assigned', 'assigned')].map((value) => ({ op: 'create' as const, kind: 'task' as const, value })),
-        { actor: 'test' },
-      );
-      for (const id of ['running', 'failed', 'kept', 'assigned', 'deleted']) await ipam.allocateTaskAddress(id, 'net', 'n');
-      assert.deepEqual((await ipam.releaseStaleTaskAddresses()).sort(), ['deleted', 'failed']);
-      for (const id of ['running', 'kept', 'assigned']) assert.equal((await ipam.taskAddresses(id)).length, 1, id);
-      assert.deepEqual(await ipam.releaseStaleTaskAddresses(), []);
       await store.close();
     });
 
@@ -191,8 +120,8 @@ for (const [backend, open] of backends) {
       await rejectsWith(new IpamApi(fresh, { config: { networkRangePrefix: 31 } }).config(), 'invalid_argument', /^ipam\.networkRangePrefix: /);
       const ipam = new IpamApi(fresh);
       await rejectsWith(ipam.allocateNodeSubnet(''), 'invalid_argument', /^nodeId: is required/);
-      await rejectsWith(ipam.allocateTaskAddress('t', '', 'n'), 'invalid_argument', /^networkId: is required/);
-      await rejectsWith(ipam.releaseTaskAddress(''), 'invalid_argument', /^taskId: is required/);
+      await rejectsWith(ipam.allocateNetworkRange('', 'n'), 'invalid_argument', /^networkId: is required/);
+      await rejectsWith(ipam.releaseNetworkRanges(''), 'invalid_argument', /^networkId: is required/);
       await fresh.close();
       await store.close();
     });
@@ -200,26 +129,24 @@ for (const [backend, open] of backends) {
 }
 
 describe('IpamApi across restarts (SQLite file)', () => {
-  test('a new IpamApi on the same file returns the same subnet and does not reuse held addresses', async () => {
+  test('a new IpamApi on the same file returns the same subnet and ranges, and does not hand out held ones', async () => {
     const path = join(dir, 'restart.db');
     const first = new SqliteStore(path);
-    const before = new IpamApi(first, { config: narrow });
+    const before = new IpamApi(first, { config: tiny });
     const subnet = await before.allocateNodeSubnet('n');
     const held = [];
-    for (let i = 0; i < 3; i++) held.push(await before.allocateTaskAddress(`t${i}`, 'net', 'n'));
-    await before.releaseTaskAddress('t1');
+    for (const net of ['a', 'b', 'c']) held.push(await before.allocateNetworkRange(net, 'n'));
+    await before.releaseNetworkRanges('b');
     await first.close();
 
     const second = new SqliteStore(path);
     const after = new IpamApi(second);
-    assert.deepEqual(await after.config(), { clusterCidr: '10.8.0.0/16', nodeSubnetPrefix: 24, networkRangePrefix: 29 });
+    assert.deepEqual(await after.config(), { clusterCidr: '10.9.0.0/22', nodeSubnetPrefix: 24, networkRangePrefix: 26 });
     assert.deepEqual(await after.allocateNodeSubnet('n'), subnet);
-    assert.deepEqual(await after.allocateTaskAddress('t0', 'net', 'n'), held[0]);
-    const fresh = [];
-    for (let i = 0; i < 3; i++) fresh.push((await after.allocateTaskAddress(`new${i}`, 'net', 'n')).address);
-    assert.equal(fresh[0], held[1]!.address, 'the released address is free again');
-    assert.ok(!fresh.includes(held[0]!.address) && !fresh.includes(held[2]!.address), 'held addresses are not handed out again');
-    assert.equal(new Set(fresh).size, 3);
+    assert.deepEqual(await after.allocateNetworkRange('a', 'n'), held[0]);
+    const fresh = await after.allocateNetworkRange('new', 'n');
+    assert.equal(fresh.range, held[1]!.range, 'the released range is free again');
+    await rejectsWith(after.allocateNetworkRange('newer', 'n'), 'resource_exhausted', /no free \/26 range left/);
     await second.close();
   });
 });
@@ -241,21 +168,22 @@ describe('IpamApi with two managers on one store', () => {
     return { store, conflicts: () => conflicts };
   }
 
-  test('500 concurrent task allocations never hand out one address twice', async () => {
+  test('300 concurrent range allocations from two managers never hand out one range twice', async () => {
     const { store, conflicts } = countingStore();
     const one = new IpamApi(store);
     const two = new IpamApi(store);
-    const calls = Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? one : two).allocateTaskAddress(`t${i}`, `net${i % 4}`, `node${i % 5}`));
+    const calls = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? one : two).allocateNetworkRange(`net${i % 60}`, `node${i % 5}`));
     const got = await Promise.all(calls);
-    assert.equal(new Set(got.map((a) => a.address)).size, 500);
-    for (const a of got) {
-      assert.ok(inRange(a.address, a.range));
-      assert.equal(a.range, (await one.networkRange(a.networkId, a.nodeId))?.range);
+    const pairs = new Map<string, string>();
+    for (const r of got) {
+      const key = `${r.networkId}@${r.nodeId}`;
+      assert.equal(pairs.get(key) ?? r.range, r.range, `${key} got one range, whoever asked`);
+      pairs.set(key, r.range);
+      assert.equal(r.range, (await one.networkRange(r.networkId, r.nodeId))?.range);
     }
+    assert.equal(new Set(pairs.values()).size, pairs.size, 'no range shared by two (network, node) pairs');
     assert.equal(new Set((await one.listNodeSubnets()).map((s) => s.subnet)).size, 5);
     assert.ok(conflicts() > 0, 'the allocations collided and were retried');
-    const claims = await store.list('ipam', { where: { name: 'owner/task' } });
-    assert.equal(claims.length, 500);
     await store.close();
   });
 

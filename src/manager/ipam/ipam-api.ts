@@ -1,11 +1,8 @@
 import { ShoalError, invalidArgument } from '../../api/errors.js';
-import type { TaskObject } from '../../api/objects.js';
-import { isTerminal } from '../../api/task-state.js';
 import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
-import { addressAt, childAt, childCount, childIndex, formatCidr, formatIpv4, freeIndices, parseCidr, sizeOf, type Cidr } from '../../lib/cidr.js';
+import { addressAt, childAt, childCount, childIndex, formatCidr, formatIpv4, freeIndices, parseCidr, type Cidr } from '../../lib/cidr.js';
 import { resolveIpamConfig, type IpamConfig } from './ipam-config.js';
 import {
-  addressClaimId,
   configId,
   ipamScope,
   nodeOwnerId,
@@ -15,13 +12,10 @@ import {
   rangeOwnerId,
   rangeOwners,
   subnetClaimId,
-  taskOwnerId,
-  taskOwners,
   type ClaimObject,
   type IpamConfigObject,
   type NetworkRangeObject,
   type NodeSubnetObject,
-  type TaskAddressesObject,
 } from './ipam-objects.js';
 
 export interface NodeSubnet {
@@ -41,16 +35,6 @@ export interface NetworkRange {
   gateway: string;
 }
 
-export interface TaskAddress {
-  taskId: string;
-  networkId: string;
-  nodeId: string;
-  address: string;
-  /** The range the address is in; its prefix length is the container's. */
-  range: string;
-  gateway: string;
-}
-
 export interface IpamOptions {
   /** The address plan for a new cluster; once stored, a different one is refused. */
   config?: Partial<IpamConfig>;
@@ -60,12 +44,8 @@ export interface IpamOptions {
   maxAttempts?: number;
 }
 
-/** Offsets in a range that are never a task's: the network address and the gateway. */
-const firstTaskOffset = 2;
-
 /**
- * Address management: node subnets, (network, node) ranges and task addresses, all claims in
- * the store (see `ipam-objects.ts`), so allocations survive restarts and any number of managers
+ * Address management: node subnets and (network, node) ranges, all claims in the store (see `ipam-objects.ts`), so allocations survive restarts and any number of managers
  * can allocate at once. Each allocation reads what its pool has given out, picks a free block
  * and commits the claim's `create` with its owner record; a `ConflictError` means another
  * manager got there first, and the allocation reads again and tries another block. After a
@@ -73,8 +53,9 @@ const firstTaskOffset = 2;
  * allocators spread out instead of all racing for the lowest.
  *
  * An allocation also rewrites its parent's owner record (expecting its version): a release of
- * that parent checks the same version, so a range is never released while an address is being
- * taken from it, nor a node subnet while a range is.
+ * that parent checks the same version, so a node subnet is never released while a range is
+ * being taken from it. Addresses inside a range are the node's engine's to hand out: the range
+ * is the bridge network's subnet there, so no two nodes or networks ever share one.
  */
 export class IpamApi {
   private configLoad: Promise<IpamConfig> | undefined;
@@ -116,8 +97,8 @@ export class IpamApi {
   }
 
   /**
-   * Gives back everything the node holds: its subnet, its ranges and its tasks' addresses. Only
-   * for a node that is removed: nothing on it can be using them any more.
+   * Gives back everything the node holds: its subnet and its ranges. Only for a node that is
+   * removed: nothing on it can be using them any more.
    */
   async releaseNodeSubnet(nodeId: string): Promise<boolean> {
     requireId('nodeId', nodeId);
@@ -156,26 +137,6 @@ export class IpamApi {
     }
   }
 
-  /** Gives back a network's range on a node; refused while a task still holds an address in it. */
-  async releaseNetworkRange(networkId: string, nodeId: string): Promise<boolean> {
-    requireId('networkId', networkId);
-    requireId('nodeId', nodeId);
-    return retryOnConflict(async () => {
-      const held = await this.store.get<NetworkRangeObject>('ipam', rangeOwnerId(networkId, nodeId));
-      if (!held) return false;
-      const inUse = await this.store.list<ClaimObject>('ipam', { where: { name: poolKey(held.range) } });
-      if (inUse.length > 0) {
-        const tasks = inUse.slice(0, 5).map((c) => c.taskId).join(', ');
-        throw new ShoalError('failed_precondition', `range ${held.range} of network ${networkId} on node ${nodeId} still has ${inUse.length} address(es) in use (tasks ${tasks}${inUse.length > 5 ? ', …' : ''})`, 'networkId');
-      }
-      const claim = await this.store.get<ClaimObject>('ipam', rangeClaimId(held.range));
-      const ops: Op[] = [{ op: 'delete', kind: 'ipam', id: held.id, expectVersion: held.version }];
-      if (claim) ops.push({ op: 'delete', kind: 'ipam', id: claim.id, expectVersion: claim.version });
-      await this.store.commit(ops, { actor: this.actor });
-      return true;
-    }, this.maxAttempts);
-  }
-
   /** The network's range on every node that has one, ordered by node id. */
   async listNetworkRanges(networkId: string): Promise<NetworkRange[]> {
     requireId('networkId', networkId);
@@ -184,9 +145,9 @@ export class IpamApi {
   }
 
   /**
-   * Gives back the network's ranges on every node, with the task addresses still held in them:
-   * for a network that was removed, whose tasks (Docker assigns their addresses inside the
-   * range) can no longer use them. Returns the ranges released.
+   * Gives back the network's ranges on every node: for a network that was removed (no service
+   * may list it, so no task uses them; the engines hand out the addresses inside a range).
+   * Returns the ranges released.
    */
   async releaseNetworkRanges(networkId: string): Promise<NetworkRange[]> {
     requireId('networkId', networkId);
@@ -198,91 +159,10 @@ export class IpamApi {
         ops.push({ op: 'delete', kind: 'ipam', id: owner.id, expectVersion: owner.version });
         const claim = await this.store.get<ClaimObject>('ipam', rangeClaimId(owner.range));
         if (claim) ops.push({ op: 'delete', kind: 'ipam', id: claim.id, expectVersion: claim.version });
-        for (const address of await this.store.list<ClaimObject>('ipam', { where: { name: poolKey(owner.range) } })) {
-          ops.push({ op: 'delete', kind: 'ipam', id: address.id, expectVersion: address.version });
-        }
-      }
-      // Tasks' owner records keep their other networks' addresses; only this network's entry goes.
-      for (const task of await this.store.list<TaskAddressesObject>('ipam', { where: { name: taskOwners } })) {
-        if (!(networkId in task.addresses)) continue;
-        const { [networkId]: _gone, ...rest } = task.addresses;
-        const kept: TaskAddressesObject = { ...task, addresses: rest };
-        ops.push(
-          Object.keys(rest).length === 0
-            ? { op: 'delete', kind: 'ipam', id: task.id, expectVersion: task.version }
-            : { op: 'put', kind: 'ipam', value: kept, expectVersion: task.version },
-        );
       }
       await this.store.commit(ops, { actor: this.actor });
       return owners.map(networkRangeView).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
     }, this.maxAttempts);
-  }
-
-  /**
-   * The task's address on a network, on the node it runs on: allocated on first call, the same
-   * on later ones. An address stays the task's until `releaseTaskAddress`, so no other task
-   * gets it while the task may still be using it.
-   */
-  async allocateTaskAddress(taskId: string, networkId: string, nodeId: string): Promise<TaskAddress> {
-    requireId('taskId', taskId);
-    requireId('networkId', networkId);
-    requireId('nodeId', nodeId);
-    await this.allocateNetworkRange(networkId, nodeId);
-    for (let attempt = 0; ; attempt++) {
-      const owner = await this.store.get<TaskAddressesObject>('ipam', taskOwnerId(taskId));
-      if (owner && owner.nodeId !== nodeId) {
-        throw new ShoalError('failed_precondition', `task ${taskId} holds addresses on node ${owner.nodeId}, not on node ${nodeId}`, 'nodeId');
-      }
-      const existing = owner?.addresses[networkId];
-      if (existing) return { taskId, networkId, nodeId, ...existing };
-      this.checkAttempts(attempt, `address for task ${taskId} on network ${networkId}`);
-      const rangeOwner = await this.store.get<NetworkRangeObject>('ipam', rangeOwnerId(networkId, nodeId));
-      if (!rangeOwner) throw new ShoalError('failed_precondition', `network ${networkId} has no range on node ${nodeId}: it was released while an address was being allocated`, 'networkId');
-      const range = cidrOf(rangeOwner.range);
-      const offset = await this.pickOffset(range, attempt, () => `range ${rangeOwner.range} of network ${networkId} on node ${nodeId} has no free address left for task ${taskId} (${sizeOf(range) - 3} addresses, all held)`);
-      const address = formatIpv4(addressAt(range, offset));
-      const entry = { address, range: rangeOwner.range, gateway: rangeOwner.gateway };
-      const claim: ClaimObject = { id: addressClaimId(address), env: ipamScope, version: 0, type: 'address-claim', name: poolKey(rangeOwner.range), cidr: `${address}/32`, nodeId, networkId, taskId };
-      const nextOwner: TaskAddressesObject = owner
-        ? { ...owner, addresses: { ...owner.addresses, [networkId]: entry } }
-        : { id: taskOwnerId(taskId), env: ipamScope, version: 0, type: 'task-addresses', name: taskOwners, taskId, nodeId, addresses: { [networkId]: entry } };
-      const ops: Op[] = [
-        // The claim first: when two managers pick the same address, that is the conflict seen.
-        { op: 'create', kind: 'ipam', value: claim },
-        owner ? { op: 'put', kind: 'ipam', value: nextOwner, expectVersion: owner.version } : { op: 'create', kind: 'ipam', value: nextOwner },
-        { op: 'put', kind: 'ipam', value: rangeOwner, expectVersion: rangeOwner.version },
-      ];
-      if (await this.tryCommit(ops)) return { taskId, networkId, nodeId, ...entry };
-    }
-  }
-
-  /** Gives back every address of the task; the addresses it held, none when it held none. */
-  async releaseTaskAddress(taskId: string): Promise<TaskAddress[]> {
-    requireId('taskId', taskId);
-    return retryOnConflict(async () => {
-      const owner = await this.store.get<TaskAddressesObject>('ipam', taskOwnerId(taskId));
-      if (!owner) return [];
-      const ops: Op[] = [{ op: 'delete', kind: 'ipam', id: owner.id, expectVersion: owner.version }];
-      for (const entry of Object.values(owner.addresses)) ops.push({ op: 'delete', kind: 'ipam', id: addressClaimId(entry.address) });
-      await this.store.commit(ops, { actor: this.actor });
-      return taskAddressesView(owner);
-    }, this.maxAttempts);
-  }
-
-  /**
-   * Releases the addresses of tasks that can no longer use them: deleted tasks, and terminal
-   * ones unless their container is kept for a rollback (which starts that container again, with
-   * its address). For a cleanup loop; returns the task ids released.
-   */
-  async releaseStaleTaskAddresses(): Promise<string[]> {
-    const owners = await this.store.list<TaskAddressesObject>('ipam', { where: { name: taskOwners } });
-    const released: string[] = [];
-    for (const owner of owners) {
-      const task = await this.store.get<TaskObject>('task', owner.taskId);
-      if (task && (!isTerminal(task.status.state) || task.keepContainer === true)) continue;
-      if ((await this.releaseTaskAddress(owner.taskId)).length > 0) released.push(owner.taskId);
-    }
-    return released;
   }
 
   async nodeSubnet(nodeId: string): Promise<NodeSubnet | undefined> {
@@ -298,11 +178,6 @@ export class IpamApi {
   async networkRange(networkId: string, nodeId: string): Promise<NetworkRange | undefined> {
     const held = await this.store.get<NetworkRangeObject>('ipam', rangeOwnerId(networkId, nodeId));
     return held ? networkRangeView(held) : undefined;
-  }
-
-  async taskAddresses(taskId: string): Promise<TaskAddress[]> {
-    const owner = await this.store.get<TaskAddressesObject>('ipam', taskOwnerId(taskId));
-    return owner ? taskAddressesView(owner) : [];
   }
 
   private async loadConfig(): Promise<IpamConfig> {
@@ -341,14 +216,6 @@ export class IpamApi {
     return childAt(pool, childPrefix, index);
   }
 
-  /** A free task offset in a range: not the network address, the gateway or the broadcast. */
-  private async pickOffset(range: Cidr, attempt: number, exhausted: () => string): Promise<number> {
-    const taken = await this.takenIndices(range);
-    const offset = choose(freeIndices(taken, firstTaskOffset, sizeOf(range) - 1), attempt);
-    if (offset === undefined) throw new ShoalError('resource_exhausted', exhausted());
-    return offset;
-  }
-
   /** Indices (in the claims' own prefix) of the pool's children already claimed. */
   private async takenIndices(pool: Cidr): Promise<Set<number>> {
     const claims = await this.store.list<ClaimObject>('ipam', { where: { name: poolKey(formatCidr(pool)) } });
@@ -385,5 +252,3 @@ function requireId(field: string, value: string): void {
 
 const nodeSubnetView = (o: NodeSubnetObject): NodeSubnet => ({ nodeId: o.nodeId, subnet: o.subnet, nodeAddress: o.nodeAddress });
 const networkRangeView = (o: NetworkRangeObject): NetworkRange => ({ networkId: o.networkId, nodeId: o.nodeId, range: o.range, gateway: o.gateway });
-const taskAddressesView = (o: TaskAddressesObject): TaskAddress[] =>
-  Object.entries(o.addresses).map(([networkId, e]) => ({ taskId: o.taskId, networkId, nodeId: o.nodeId, ...e }));

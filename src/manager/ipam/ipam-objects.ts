@@ -3,10 +3,10 @@ import type { IpamConfig } from './ipam-config.js';
 
 /**
  * What address management keeps in the store (kind `ipam`, cluster scope). Two sorts of
- * objects: claims, one per block or address handed out, whose id is the block itself
- * (`subnet/10.240.16.0/20`, `range/10.240.16.64/26`, `address/10.240.16.66`) so that two
- * managers taking the same one collide on a create; and owner records (`node/ID`,
- * `network-range/NET/NODE`, `task/ID`) that say what an owner holds, so asking again returns
+ * objects: claims, one per block handed out, whose id is the block itself
+ * (`subnet/10.240.16.0/20`, `range/10.240.16.64/26`) so that two managers taking the same one
+ * collide on a create; and owner records (`node/ID`, `network-range/NET/NODE`) that say what an
+ * owner holds, so asking again returns
  * the same answer. A claim and its owner record are written in one commit.
  *
  * `name` is an indexed field, used here as the grouping key: a claim's name is the pool it was
@@ -26,14 +26,13 @@ export interface IpamConfigObject extends StoredObject, IpamConfig {
 }
 
 export interface ClaimObject extends StoredObject {
-  type: 'subnet-claim' | 'range-claim' | 'address-claim';
+  type: 'subnet-claim' | 'range-claim';
   /** The pool this claim was carved from: `pool/<parent block>`. */
   name: string;
-  /** The block or address claimed (`/32` for an address). */
+  /** The block claimed. */
   cidr: string;
   nodeId: string;
   networkId?: string;
-  taskId?: string;
 }
 
 export interface NodeSubnetObject extends StoredObject {
@@ -53,31 +52,12 @@ export interface NetworkRangeObject extends StoredObject {
   gateway: string;
 }
 
-export interface TaskAddressEntry {
-  address: string;
-  range: string;
-  gateway: string;
-}
-
-export interface TaskAddressesObject extends StoredObject {
-  type: 'task-addresses';
-  name: typeof taskOwners;
-  taskId: string;
-  /** A task runs on one node, so all its addresses are in that node's subnet. */
-  nodeId: string;
-  /** Network id → the task's address on it. */
-  addresses: Record<string, TaskAddressEntry>;
-}
-
 export const nodeOwners = 'owner/node';
 export const rangeOwners = 'owner/network-range';
-export const taskOwners = 'owner/task';
 
 export const poolKey = (parent: string): string => `pool/${parent}`;
 export const subnetClaimId = (cidr: string): string => `subnet/${cidr}`;
 export const rangeClaimId = (cidr: string): string => `range/${cidr}`;
-export const addressClaimId = (address: string): string => `address/${address}`;
 export const nodeOwnerId = (nodeId: string): string => `node/${nodeId}`;
 /** Encoded so a network id holding `/` cannot make two pairs share an id. */
 export const rangeOwnerId = (networkId: string, nodeId: string): string => `network-range/${encodeURIComponent(networkId)}/${encodeURIComponent(nodeId)}`;
-export const taskOwnerId = (taskId: string): string => `task/${taskId}`;

@@ -108,11 +108,11 @@ test('removal is refused while a service lists the network, naming the services;
   await rejects(networks.remove(ctx, 'back'), 'failed_precondition', undefined, /used by service api;/);
   await services.update(ctx, 'api', { spec: { image: 'x', networks: [{ target: 'other' }] } });
 
-  // Ranges on two nodes, one with a task address in it.
+  // Ranges on two nodes, and the other network's on one of them.
   await ipam.allocateNetworkRange(back.id, 'node-a');
-  await ipam.allocateTaskAddress('task-1', back.id, 'node-b');
+  await ipam.allocateNetworkRange(back.id, 'node-b');
   const otherId = (await networks.get(ctx, 'other')).id;
-  await ipam.allocateTaskAddress('task-1', otherId, 'node-b');
+  await ipam.allocateNetworkRange(otherId, 'node-b');
   const ranges = (await networks.get(ctx, 'back')).ranges ?? [];
   assert.deepEqual(ranges.map((r) => r.nodeId), ['node-a', 'node-b']);
   assert.ok(ranges.every((r) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(r.range) && r.gateway.length > 0));
@@ -120,8 +120,7 @@ test('removal is refused while a service lists the network, naming the services;
   assert.deepEqual(await networks.remove(ctx, 'back'), { id: back.id, name: 'back' });
   assert.deepEqual(await ipam.listNetworkRanges(back.id), []);
   assert.equal(await ipam.networkRange(back.id, 'node-b'), undefined);
-  // The task keeps its address on the other network; the released range can be taken again.
-  assert.deepEqual((await ipam.taskAddresses('task-1')).map((a) => a.networkId), [otherId]);
+  // The other network keeps its range on the same node.
   assert.equal((await ipam.listNetworkRanges(otherId)).length, 1);
   await rejects(networks.get(ctx, 'back'), 'not_found');
   // The name is free again.
