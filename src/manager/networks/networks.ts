@@ -2,9 +2,10 @@ import { ShoalError } from '../../api/errors.js';
 import { createNetworkSchema, defaultNetworkName, type NetworkObject, type NetworkView } from '../../api/networks.js';
 import type { ServiceObject } from '../../api/objects.js';
 import { parseOrThrow } from '../../api/validation.js';
+import { resolveNetwork } from '../controlapi/refs.js';
 import type { RequestContext } from '../controlapi/request-context.js';
 import type { NetworkRange } from '../ipam/ipam-api.js';
-import { ConflictError, type Op, type Store } from '../store/store.js';
+import { ConflictError, type Store } from '../store/store.js';
 import { defaultNetworkOps, networkCreateOps, networkDeleteOps, newNetworkObject } from './network-object.js';
 import { attachedTo } from './network-targets.js';
 
@@ -44,7 +45,7 @@ export class NetworkApi {
 
   /** By id, name, or a unique id prefix (3+ characters), within the caller's environment; with its ranges. */
   async get(ctx: RequestContext, ref: string): Promise<NetworkView> {
-    const network = await this.resolve(ctx.env, ref);
+    const network = await resolveNetwork(this.store, ctx.env, ref);
     const ranges = this.ranges ? await this.ranges.listNetworkRanges(network.id) : [];
     return { ...view(network, await this.services(ctx.env)), ranges: ranges.map((r) => ({ nodeId: r.nodeId, range: r.range, gateway: r.gateway })) };
   }
@@ -68,7 +69,7 @@ export class NetworkApi {
    * replaced or restarted); then its ranges on every node are given back.
    */
   async remove(ctx: RequestContext, ref: string): Promise<{ id: string; name: string }> {
-    const network = await this.resolve(ctx.env, ref);
+    const network = await resolveNetwork(this.store, ctx.env, ref);
     if (network.builtIn) {
       throw new ShoalError('failed_precondition', `network "${network.name}" is the environment's built-in network and cannot be removed`);
     }
@@ -113,24 +114,8 @@ export class NetworkApi {
     return created;
   }
 
-  /** Removing an environment (refused while services are left) takes its networks and their names. */
-  async environmentRemovalOps(env: string): Promise<Op[]> {
-    return (await this.store.list<NetworkObject>('network', { env })).flatMap(networkDeleteOps);
-  }
-
   private services(env: string): Promise<ServiceObject[]> {
     return this.store.list<ServiceObject>('service', { env });
-  }
-
-  private async resolve(env: string, ref: string): Promise<NetworkObject> {
-    const direct = await this.store.get<NetworkObject>('network', ref);
-    if (direct && direct.env === env) return direct;
-    const [byName] = await this.store.list<NetworkObject>('network', { env, where: { name: ref } });
-    if (byName) return byName;
-    const byPrefix = ref.length >= 3 ? (await this.store.list<NetworkObject>('network', { env })).filter((n) => n.id.startsWith(ref)) : [];
-    if (byPrefix.length === 1 && byPrefix[0]) return byPrefix[0];
-    if (byPrefix.length > 1) throw new ShoalError('invalid_argument', `network reference "${ref}" is ambiguous: it matches ${byPrefix.length} networks`, 'ref');
-    throw new ShoalError('not_found', `network "${ref}" not found in environment "${env}"`);
   }
 }
 

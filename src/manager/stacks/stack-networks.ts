@@ -3,7 +3,7 @@ import type { NetworkObject } from '../../api/networks.js';
 import type { ServiceObject } from '../../api/objects.js';
 import { namePattern } from '../../api/service-spec.js';
 import type { StackSpec } from '../../api/stack-spec.js';
-import { attachmentsOf } from '../networks/network-targets.js';
+import { attachedTo } from '../networks/network-targets.js';
 import { resourceName, serviceNetworksOf } from './stack-names.js';
 
 export interface DesiredNetwork {
@@ -77,7 +77,7 @@ export function planNetworks(input: NetworkPlanInput): NetworkPlan {
   const wanted = new Set(input.desired.map((d) => d.name));
   for (const network of input.networks) {
     if (network.stack !== input.stack || wanted.has(network.name)) continue;
-    const users = input.servicesAfter.filter((s) => attachmentsOf(s.spec).some((a) => a.target === network.name)).map((s) => s.name).sort();
+    const users = input.servicesAfter.filter((s) => attachedTo(network, s.spec)).map((s) => s.name).sort();
     if (users.length === 0) plan.remove.push(network);
     else plan.kept.push({ network, users });
   }

@@ -11,7 +11,7 @@ import type { Permission } from '../http/route.js';
 import { claimId, serviceWithSpec, type FileVersionPinner, type ServiceApi, type ServiceView } from '../controlapi/services.js';
 import type { NetworkObject } from '../../api/networks.js';
 import { networkCreateOps, networkDeleteOps, newNetworkObject } from '../networks/network-object.js';
-import { attachmentsOf } from '../networks/network-targets.js';
+import { attachedTo } from '../networks/network-targets.js';
 import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
 import type { StackCompose } from './stack-compose.js';
 import { stackFileRefs, stackFiles, stackLabel, type StackFiles } from './stack-files.js';
@@ -203,7 +203,7 @@ export class StackApi {
       const removedNetworks: NetworkObject[] = [];
       const keptNetworks: string[] = [];
       for (const network of await this.stackNetworks(ctx.env, stack.name)) {
-        const users = outside.filter((s) => attachmentsOf(s.spec).some((a) => a.target === network.name)).map((s) => s.name).sort();
+        const users = outside.filter((s) => attachedTo(network, s.spec)).map((s) => s.name).sort();
         if (users.length > 0) keptNetworks.push(`${network.name}: used by ${users.join(', ')}`);
         else removedNetworks.push(network);
       }
