@@ -32,8 +32,8 @@ void test('plans allocate what tasks need, the same after a restart, and give ba
 
   await store.commit([{ op: 'delete', kind: 'node', id: 'n2' }], { actor: 'test' });
   for (const o of await store.list<NetworkObject>('network')) await store.commit([{ op: 'delete', kind: 'network', id: o.id }], { actor: 'test' });
-  const released = await new NetworkPlans(store, ipam).releaseOrphans();
-  assert.deepEqual(released, { nodes: ['n2'], networks: [net.id] });
-  assert.deepEqual((await ipam.listNodeSubnets()).map((s) => s.nodeId), ['n1']);
-  assert.deepEqual(await ipam.listNetworkRanges(net.id), []);
+  const after = await new NetworkPlans(store, ipam).plansFor(['n1']);
+  assert.deepEqual(after.get('n1')?.networks, [], 'the removed network is no longer planned');
+  assert.deepEqual((await ipam.listNodeSubnets()).map((s) => s.nodeId), ['n1'], 'the removed node\'s subnet is given back');
+  assert.deepEqual(await ipam.listNetworkRanges(net.id), [], 'and the removed network\'s ranges');
 });

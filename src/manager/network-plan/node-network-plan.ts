@@ -12,6 +12,8 @@ import {
   type TaskNetworkAttachment,
 } from '../../api/networks.js';
 import { isTerminal } from '../../api/task-state.js';
+import { isHealthyRunning } from '../orchestrator/health.js';
+import { groupBy } from '../orchestrator/task-index.js';
 
 export interface PlanNodeSubnet {
   nodeId: string;
@@ -51,18 +53,12 @@ export function holdsContainer(task: TaskObject): boolean {
  */
 export function taskAttachments(task: TaskObject, byName: ReadonlyMap<string, NetworkObject>): TaskNetworkAttachment[] {
   const out: TaskNetworkAttachment[] = [];
-  const seen = new Set<string>();
   const add = (name: string, aliases: string[]): void => {
     const net = byName.get(`${task.env}/${name}`);
     if (!net) return;
     const existing = out.find((a) => a.networkId === net.id);
-    if (existing) {
-      existing.aliases = [...new Set([...existing.aliases, ...aliases])];
-      return;
-    }
-    if (seen.has(net.id)) return;
-    seen.add(net.id);
-    out.push({ networkId: net.id, aliases });
+    if (existing) existing.aliases = [...new Set([...existing.aliases, ...aliases])];
+    else out.push({ networkId: net.id, aliases });
   };
   add(defaultNetworkName, []);
   for (const n of task.spec.networks ?? []) add(n.target, n.aliases ?? []);
@@ -103,26 +99,16 @@ export function canCarryOverlay(ip: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !isLoopback(ip);
 }
 
-function runningAndHealthy(task: TaskObject, service: ServiceObject | undefined): { running: boolean; healthy: boolean } {
-  const running = task.status.state === 'running' && task.desiredState === 'running';
-  const hasCheck = service?.spec.healthcheck !== undefined && service.spec.healthcheck.test[0] !== 'NONE';
-  const health = task.status.health;
-  // A check the image brings shows up as a health value even when the spec has none.
-  const healthy = health !== undefined ? health === 'healthy' : !hasCheck;
-  return { running, healthy };
+/** What names and the ingress may point at: running, meant to run, and healthy where a check applies. */
+function liveness(task: TaskObject): { running: boolean; healthy: boolean } {
+  return { running: task.status.state === 'running' && task.desiredState === 'running', healthy: isHealthyRunning(task) };
 }
 
 /** The names of one environment, as every agent of that environment answers them. */
 export function dnsViewFor(env: string, input: Pick<NetworkPlanInput, 'services' | 'tasks' | 'networks'>): DnsView {
   const byName = networksByName(input.networks);
   const services = input.services.filter((s) => s.env === env);
-  const tasksOf = new Map<string, TaskObject[]>();
-  for (const t of input.tasks) {
-    if (t.env !== env || !holdsContainer(t)) continue;
-    const list = tasksOf.get(t.serviceId) ?? [];
-    list.push(t);
-    tasksOf.set(t.serviceId, list);
-  }
+  const tasksOf = groupBy(input.tasks.filter((t) => t.env === env && holdsContainer(t)), (t) => t.serviceId);
   const views: DnsServiceView[] = services.map((s) => {
     const aliases = new Set<string>();
     for (const n of s.spec.networks ?? []) for (const a of n.aliases ?? []) aliases.add(a);
@@ -132,7 +118,7 @@ export function dnsViewFor(env: string, input: Pick<NetworkPlanInput, 'services'
       aliases: [...aliases],
       tasks: (tasksOf.get(s.id) ?? []).map((t) => {
         const ip = primaryAddress(t, byName);
-        return { id: t.id, name: taskName(t), ...(ip !== undefined ? { ip } : {}), ...runningAndHealthy(t, s) };
+        return { id: t.id, name: taskName(t), ...(ip !== undefined ? { ip } : {}), ...liveness(t) };
       }),
     };
     if (s.stack) view.stack = s.stack;
@@ -144,15 +130,15 @@ export function dnsViewFor(env: string, input: Pick<NetworkPlanInput, 'services'
 /** Ports published in ingress mode by the environment's services, with their live backends. */
 export function ingressRulesFor(env: string, input: Pick<NetworkPlanInput, 'services' | 'tasks' | 'networks'>): IngressRule[] {
   const byName = networksByName(input.networks);
+  const tasksOf = groupBy(input.tasks.filter((t) => t.env === env), (t) => t.serviceId);
   const rules: IngressRule[] = [];
   for (const s of input.services) {
     if (s.env !== env) continue;
     const ports = (s.spec.ports ?? []).filter((p) => p.mode === 'ingress' && p.published !== undefined);
     if (ports.length === 0) continue;
     const backends: string[] = [];
-    for (const t of input.tasks) {
-      if (t.serviceId !== s.id) continue;
-      const { running, healthy } = runningAndHealthy(t, s);
+    for (const t of tasksOf.get(s.id) ?? []) {
+      const { running, healthy } = liveness(t);
       const ip = primaryAddress(t, byName);
       if (running && healthy && ip) backends.push(ip);
     }
@@ -165,62 +151,81 @@ export function ingressRulesFor(env: string, input: Pick<NetworkPlanInput, 'serv
 }
 
 /**
- * The plan of one node. Pure: the loop that calls it has allocated the node's subnet and the
- * ranges `rangesNeeded` asked for; a node without a subnet yet gets no plan.
+ * The plans of the given nodes, from one read of the cluster. Pure: the loop that calls it has
+ * allocated the nodes' subnets and the ranges `rangesNeeded` asked for; a node without a subnet
+ * yet gets no plan. What is the same for every node of an environment (its names and ingress
+ * rules) is made once per environment.
  */
-export function planNodeNetwork(nodeId: string, input: NetworkPlanInput): NodeNetworkPlan | undefined {
-  const node = input.nodes.find((n) => n.id === nodeId);
-  const own = input.subnets.find((s) => s.nodeId === nodeId);
-  if (!node || !own) return undefined;
+export function planNodeNetworks(nodeIds: readonly string[], input: NetworkPlanInput): Map<string, NodeNetworkPlan> {
   const byName = networksByName(input.networks);
   const networkById = new Map(input.networks.map((n) => [n.id, n]));
-  const tasks: Record<string, TaskNetworkAttachment[]> = {};
-  const used = new Set<string>();
-  for (const t of input.tasks) {
-    if (t.nodeId !== nodeId || !holdsContainer(t)) continue;
-    const attachments = taskAttachments(t, byName).filter((a) => input.ranges.some((r) => r.networkId === a.networkId && r.nodeId === nodeId));
-    tasks[t.id] = attachments;
-    for (const a of attachments) used.add(a.networkId);
-  }
-  const networks: PlannedNetwork[] = [];
-  for (const id of [...used].sort()) {
-    const net = networkById.get(id);
-    const range = input.ranges.find((r) => r.networkId === id && r.nodeId === nodeId);
-    if (!net || !range) continue;
-    const planned: PlannedNetwork = {
-      id,
-      name: net.name,
-      env: net.env,
-      range: range.range,
-      gateway: range.gateway,
-      // The environment's ranges, not only this network's: a container on several networks
-      // leaves through whichever one the engine made its default route, and every task of an
-      // environment shares its `default` network anyway. Environments stay apart.
-      peerRanges: input.ranges.filter((r) => r.nodeId !== nodeId && networkById.get(r.networkId)?.env === net.env).map((r) => r.range).sort(),
-    };
-    if (net.stack) planned.stack = net.stack;
-    networks.push(planned);
-  }
-  const peers: OverlayPeerPlan[] = [];
-  for (const s of input.subnets) {
-    if (s.nodeId === nodeId) continue;
-    const peer = input.nodes.find((n) => n.id === s.nodeId);
-    if (!peer) continue;
-    const underlayIp = underlayAddress(peer);
-    if (!canCarryOverlay(underlayIp)) continue;
-    peers.push({ nodeId: s.nodeId, underlayIp, subnet: s.subnet, nodeAddress: s.nodeAddress, vtepMac: deriveVtepMac(s.nodeId) });
-  }
-  peers.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
-  return {
-    clusterCidr: input.clusterCidr,
-    nodeSubnet: own.subnet,
-    nodeAddress: own.nodeAddress,
-    underlayIp: underlayAddress(node),
-    vni: input.vni,
-    peers,
-    networks,
-    tasks,
-    dns: dnsViewFor(node.env, input),
-    ingress: ingressRulesFor(node.env, input),
+  const rangeOf = new Map(input.ranges.map((r) => [`${r.networkId}@${r.nodeId}`, r]));
+  const tasksByNode = groupBy(input.tasks.filter(holdsContainer), (t) => t.nodeId ?? '');
+  const perEnv = new Map<string, { dns: DnsView; ingress: IngressRule[] }>();
+  const envParts = (env: string): { dns: DnsView; ingress: IngressRule[] } => {
+    let parts = perEnv.get(env);
+    if (!parts) perEnv.set(env, (parts = { dns: dnsViewFor(env, input), ingress: ingressRulesFor(env, input) }));
+    return parts;
   };
+  const peersOf = (nodeId: string): OverlayPeerPlan[] => {
+    const peers: OverlayPeerPlan[] = [];
+    for (const s of input.subnets) {
+      const peer = s.nodeId === nodeId ? undefined : input.nodes.find((n) => n.id === s.nodeId);
+      if (!peer || !canCarryOverlay(underlayAddress(peer))) continue;
+      peers.push({ nodeId: s.nodeId, underlayIp: underlayAddress(peer), subnet: s.subnet, nodeAddress: s.nodeAddress, vtepMac: deriveVtepMac(s.nodeId) });
+    }
+    return peers.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  };
+
+  const plans = new Map<string, NodeNetworkPlan>();
+  for (const nodeId of nodeIds) {
+    const node = input.nodes.find((n) => n.id === nodeId);
+    const own = input.subnets.find((s) => s.nodeId === nodeId);
+    if (!node || !own) continue;
+    const tasks: Record<string, TaskNetworkAttachment[]> = {};
+    const used = new Set<string>();
+    for (const t of tasksByNode.get(nodeId) ?? []) {
+      const attachments = taskAttachments(t, byName).filter((a) => rangeOf.has(`${a.networkId}@${nodeId}`));
+      tasks[t.id] = attachments;
+      for (const a of attachments) used.add(a.networkId);
+    }
+    const networks: PlannedNetwork[] = [];
+    for (const id of [...used].sort()) {
+      const net = networkById.get(id);
+      const range = rangeOf.get(`${id}@${nodeId}`);
+      if (!net || !range) continue;
+      const planned: PlannedNetwork = {
+        id,
+        name: net.name,
+        env: net.env,
+        range: range.range,
+        gateway: range.gateway,
+        // The environment's ranges, not only this network's: a container on several networks
+        // leaves through whichever one the engine made its default route, and every task of an
+        // environment shares its `default` network anyway. Environments stay apart.
+        peerRanges: input.ranges.filter((r) => r.nodeId !== nodeId && networkById.get(r.networkId)?.env === net.env).map((r) => r.range).sort(),
+      };
+      if (net.stack) planned.stack = net.stack;
+      networks.push(planned);
+    }
+    const { dns, ingress } = envParts(node.env);
+    plans.set(nodeId, {
+      clusterCidr: input.clusterCidr,
+      nodeSubnet: own.subnet,
+      nodeAddress: own.nodeAddress,
+      underlayIp: underlayAddress(node),
+      vni: input.vni,
+      peers: peersOf(nodeId),
+      networks,
+      tasks,
+      dns,
+      ingress,
+    });
+  }
+  return plans;
+}
+
+/** One node's plan (see `planNodeNetworks`). */
+export function planNodeNetwork(nodeId: string, input: NetworkPlanInput): NodeNetworkPlan | undefined {
+  return planNodeNetworks([nodeId], input).get(nodeId);
 }
