@@ -6,14 +6,11 @@
  * so each pays the proxy's accept, its connect to a task and both teardowns.
  */
 import { request } from 'node:http';
-import Docker from 'dockerode';
-import { NetfilterProgrammer } from '../src/agent/netfilter/netfilter-programmer.js';
-import { hostRunner } from '../src/agent/overlay/command-runner.js';
 import type { EmbeddedCluster } from '../test/harness/embedded-cluster.js';
 import { freePort } from '../test/harness/free-port.js';
 import { webSpec } from '../test/harness/service-specs.js';
 import { image1 } from './convergence.js';
-import { onCleanup, throwIfInterrupted } from './lib/cleanup.js';
+import { throwIfInterrupted } from './lib/cleanup.js';
 import { pollUntil } from './lib/poll.js';
 import { isLive, isRunning, removeShoalService, startShoal, uniqueSuffix } from './lib/shoal.js';
 import { printTable } from './lib/table.js';
@@ -84,16 +81,16 @@ async function load(path: string, url: URL, opts: ServiceIngressOptions): Promis
   return { path, requests: latencies.length, errors, rps: latencies.length / elapsed, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
 }
 
-/** Waits for `replicas` running tasks that report an address; returns their first addresses. */
-async function taskIps(cluster: EmbeddedCluster, name: string): Promise<string[]> {
+/** Waits for `count` running tasks that report an address; returns their first addresses. */
+export async function taskIps(cluster: EmbeddedCluster, name: string, count = replicas): Promise<string[]> {
   let seen = 'no tasks';
   try {
-    return await pollUntil(`${replicas} running tasks of ${name} with addresses`, async () => {
+    return await pollUntil(`${count} running tasks of ${name} with addresses`, async () => {
       const tasks = await cluster.client.listTasks({ service: name });
       seen = tasks.map((t) => `${t.status.state}${t.status.error ? ` (${t.status.error})` : ''}`).join(', ') || 'no tasks';
       const running = tasks.filter((t) => isLive(t) && isRunning(t));
       const ips = running.map((t) => t.status.addresses?.[0]?.ip).filter((ip): ip is string => ip !== undefined);
-      return ips.length >= replicas ? ips : undefined;
+      return ips.length >= count ? ips : undefined;
     }, { everyMs: 200, timeoutMs: 120_000 });
   } catch (err) {
     // Why they did not run is in the tasks' states, not in the timeout.
@@ -101,36 +98,11 @@ async function taskIps(cluster: EmbeddedCluster, name: string): Promise<string[]
   }
 }
 
-/**
- * What a killed node leaves behind besides its containers: its bridge networks (the next node
- * would get the same subnet and fail to create its own) and, unless the agent stopped cleanly,
- * its packet filter chains. Only this node's, found by its id.
- */
-async function removeNodeLeftovers(nodeId: string): Promise<void> {
-  if (!nodeId) return;
-  const docker = new Docker();
-  const networks = await docker.listNetworks({ filters: { label: [`io.shoal.node.id=${nodeId}`] } });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove()));
-  // The agent's tag: the first 8 characters of its node id (src/agent/network/node-networking.ts).
-  await new NetfilterProgrammer(hostRunner()).remove(nodeId.slice(0, 8));
-}
-
 export async function serviceIngressBench(opts: ServiceIngressOptions): Promise<ServiceIngressRow[]> {
   const progress = (text: string): void => console.log(`  ${new Date().toISOString().slice(11, 19)} ${text}`);
-  // Undone newest first on Ctrl-C: a clean stop (the agent removes its chains), then the
-  // cluster's own cleanup (registered by startShoal: containers labelled with its node id, data
-  // dir), then what a node leaves on the engine.
-  let nodeId = '';
-  const removeLeftovers = onCleanup('the networks and packet filter chains of the ingress bench node', () => removeNodeLeftovers(nodeId));
-  let shoal: Awaited<ReturnType<typeof startShoal>>;
-  try {
-    shoal = await startShoal();
-  } catch (err) {
-    await removeLeftovers();
-    throw err;
-  }
-  nodeId = shoal.cluster.nodeId;
-  const stopCleanly = onCleanup('a clean stop of the ingress bench node', () => shoal.cluster.stop());
+  // startShoal registers the cluster's cleanup (also on Ctrl-C): its containers, the engine
+  // networks and packet filter chains of its node, and its data dir.
+  const shoal = await startShoal();
   const name = `bench-ingress-${uniqueSuffix()}`;
   try {
     const port = await freePort();
@@ -159,15 +131,7 @@ export async function serviceIngressBench(opts: ServiceIngressOptions): Promise<
     } catch (err) {
       progress(`removing ${name} failed (the cluster's cleanup removes its containers): ${err instanceof Error ? err.message : String(err)}`);
     }
-    try {
-      await stopCleanly();
-    } finally {
-      try {
-        await shoal.close();
-      } finally {
-        await removeLeftovers();
-      }
-    }
+    await shoal.close();
   }
 }
 

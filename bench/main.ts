@@ -2,7 +2,7 @@
  * `npm run bench`: Shoal beside Docker Swarm mode on this machine's engine, then the scheduler
  * micro-benchmark and the in-process fake cluster. Prints markdown tables.
  *
- *   --only=convergence,update,scheduler,fake,failover,dns,ingress-proxy,ingress   run a subset (default: all)
+ *   --only=convergence,update,scheduler,fake,failover,dns,dns-update,ingress-proxy,ingress   run a subset (default: all)
  *   --runs=3                                    measurements per Docker benchmark (median reported)
  *   --sizes=10,50                               replicas for the convergence benchmark
  *   --agents=50,200                             simulated nodes for the fake cluster
@@ -29,11 +29,12 @@ import { shoalRollingUpdate, swarmRollingUpdate, updateParallelism, updateReplic
 import { schedulerMicro, type MicroRow } from './scheduler.js';
 import { nodeFailureBench, printNodeFailure, type NodeFailureResult } from './node-failure.js';
 import { dnsBench, printDns, type DnsBenchRow } from './dns.js';
+import { dnsUpdateBench, printDnsUpdate, type DnsUpdateResult } from './dns-update.js';
 import { ingressProxyBench, printIngressProxy, type IngressBenchRow } from './ingress-proxy.js';
 import { printServiceIngress, serviceIngressBench, type ServiceIngressRow } from './ingress.js';
 
 type System = 'engine' | 'shoal' | 'swarm';
-const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover', 'dns', 'ingress-proxy', 'ingress'] as const;
+const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover', 'dns', 'dns-update', 'ingress-proxy', 'ingress'] as const;
 type Bench = (typeof benches)[number];
 
 interface Options {
@@ -301,6 +302,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   let failover: NodeFailureResult | undefined;
   let dns: DnsBenchRow[] | undefined;
+  let dnsUpdate: DnsUpdateResult | undefined;
+  const dnsKills = opts.runs >= 3 ? 5 : 2;
   const dnsOpts = { seconds: opts.dnsSeconds, concurrency: 64 };
   let ingress: IngressBenchRow[] | undefined;
   const ingressOpts = { seconds: opts.ingressSeconds, clients: opts.ingressClients };
@@ -354,6 +357,16 @@ async function main(): Promise<void> {
         progress(`dns FAILED: ${errText(err)}`);
       }
     }
+    if (opts.only.has('dns-update')) {
+      throwIfInterrupted();
+      console.log(`\n== names following a killed task: embedded node, ${dnsKills} kills`);
+      try {
+        dnsUpdate = await dnsUpdateBench(dnsKills);
+      } catch (err) {
+        results.errors.push(`dns-update: ${errText(err)}`);
+        progress(`dns-update FAILED: ${errText(err)}`);
+      }
+    }
     if (opts.only.has('ingress-proxy')) {
       throwIfInterrupted();
       console.log(`\n== ingress proxy: one agent's proxy on loopback, ${ingressOpts.clients} clients, a connection per request`);
@@ -383,6 +396,7 @@ async function main(): Promise<void> {
   if (results.fake.length > 0) printFake(results.fake);
   if (failover) printNodeFailure(failover);
   if (dns) printDns(dns, dnsOpts);
+  if (dnsUpdate) printDnsUpdate(dnsUpdate);
   if (ingress) printIngressProxy(ingress, ingressOpts);
   if (serviceIngress) printServiceIngress(serviceIngress, serviceIngressOpts);
   console.log(`\nbench: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
