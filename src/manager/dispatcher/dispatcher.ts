@@ -8,7 +8,7 @@ import { taskName, type NodeObject, type TaskObject } from '../../api/objects.js
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import type { PeerIdentity } from '../agent-listener/peer-identity.js';
-import type { ChangeBatch, Store, WatchHandle } from '../store/store.js';
+import type { Change, ChangeBatch, Store, WatchHandle } from '../store/store.js';
 import { parseAgentMessage } from './agent-message-schema.js';
 import type { LogSource, TaskLogLine } from './log-source.js';
 import { StatusWriter } from './status-writer.js';
@@ -23,13 +23,15 @@ export interface DispatcherOptions {
   /** Secret and config content for the tasks assigned (none: assignments carry no files). */
   files?: TaskFileSource;
   /** The nodes' network plans (none: agents get no `network` messages). */
-  networkPlans?: { plansFor(nodeIds: readonly string[]): Promise<Map<string, NodeNetworkPlan>> };
+  networkPlans?: {
+    plansFor(nodeIds: readonly string[]): Promise<Map<string, NodeNetworkPlan>>;
+    /** Whether the change can change a plan (others are not worth a round). */
+    affectedBy(change: Change): boolean;
+  };
   /** How long store changes are gathered before the plans are made again (default 50 ms). */
   networkPlanDelayMs?: number;
 }
 
-/** The kinds whose changes can change a node's network plan. */
-const planKinds = new Set(['task', 'service', 'network', 'node', 'ipam']);
 
 interface Session {
   nodeId: string;
@@ -197,7 +199,8 @@ export class Dispatcher implements LogSource {
       if (!e) perNode.set(nodeId, (e = { tasks: [], removed: [] }));
       return e;
     };
-    if (batch.changes.some((c) => planKinds.has(c.kind))) this.schedulePlans();
+    const plans = this.options.networkPlans;
+    if (plans && batch.changes.some((c) => plans.affectedBy(c))) this.schedulePlans();
     for (const c of batch.changes) {
       if (c.kind === 'node' && c.type === 'delete') this.dropRemovedNode(c.id);
       if (c.kind !== 'task') continue;

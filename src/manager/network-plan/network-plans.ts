@@ -2,8 +2,8 @@ import type { NetworkObject, NodeNetworkPlan } from '../../api/networks.js';
 import type { NodeObject, ServiceObject, TaskObject } from '../../api/objects.js';
 import type { IpamApi, NodeSubnet } from '../ipam/ipam-api.js';
 import { rangeOwners, type NetworkRangeObject } from '../ipam/ipam-objects.js';
-import type { Store } from '../store/store.js';
-import { planNodeNetworks, rangesNeeded } from './node-network-plan.js';
+import type { Change, Store } from '../store/store.js';
+import { changesNetworkPlans, planNodeNetworks, rangesNeeded } from './node-network-plan.js';
 
 /** The VXLAN network identifier of the cluster's one overlay (flannel's default is 1 too). */
 export const overlayVni = 1;
@@ -20,6 +20,10 @@ export class NetworkPlans {
     private readonly store: Store,
     private readonly ipam: IpamApi,
   ) {}
+
+  affectedBy(change: Change): boolean {
+    return changesNetworkPlans(change);
+  }
 
   async plansFor(nodeIds: readonly string[]): Promise<Map<string, NodeNetworkPlan>> {
     for (const id of nodeIds) await this.ipam.allocateNodeSubnet(id);

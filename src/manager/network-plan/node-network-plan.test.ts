@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dockerNetworkName, type NetworkObject } from '../../api/networks.js';
 import { makeNode, makeService, makeTask } from '../orchestrator/fixtures.test-util.js';
-import { planNodeNetwork, rangesNeeded, type NetworkPlanInput } from './node-network-plan.js';
+import { changesNetworkPlans, planNodeNetwork, rangesNeeded, type NetworkPlanInput } from './node-network-plan.js';
 
 const net = (id: string, name: string, env = 'default', stack?: string): NetworkObject => ({
   id,
@@ -98,4 +98,18 @@ void test('an unhealthy task is no backend and no answer', () => {
   const plan = planNodeNetwork('n1', i);
   assert.deepEqual(plan?.ingress[0]?.backends, ['10.240.32.66']);
   assert.equal(plan?.dns.services[0]?.tasks.find((t) => t.id === first.id)?.healthy, false);
+});
+
+void test('only changes a plan reads start a planning round', () => {
+  const [a] = input().tasks;
+  assert.ok(a);
+  const change = (prev: typeof a | undefined, value: typeof a | undefined, kind: 'task' | 'secret' = 'task') => ({ kind, id: a.id, type: 'put' as const, ...(prev ? { prev } : {}), ...(value ? { value } : {}) });
+  const starting = { ...a, status: { ...a.status, state: 'starting' as const, addresses: [] } };
+  const preparing = { ...starting, status: { ...starting.status, state: 'preparing' as const } };
+  assert.equal(changesNetworkPlans(change(preparing, starting)), false, 'preparing → starting changes nothing planned');
+  assert.equal(changesNetworkPlans(change(starting, a)), true, 'running with an address does');
+  assert.equal(changesNetworkPlans(change(a, { ...a, status: { ...a.status, health: 'unhealthy' } })), true, 'so does health');
+  assert.equal(changesNetworkPlans(change(undefined, a)), true, 'a new task');
+  assert.equal(changesNetworkPlans(change(a, undefined)), true, 'a deleted one');
+  assert.equal(changesNetworkPlans(change(a, a, 'secret')), false, 'other kinds do not');
 });

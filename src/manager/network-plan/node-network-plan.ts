@@ -14,6 +14,7 @@ import {
 import { isTerminal } from '../../api/task-state.js';
 import { isHealthyRunning } from '../orchestrator/health.js';
 import { groupBy } from '../orchestrator/task-index.js';
+import type { Change } from '../store/store.js';
 
 export interface PlanNodeSubnet {
   nodeId: string;
@@ -38,6 +39,25 @@ export interface NetworkPlanInput {
   networks: NetworkObject[];
   services: ServiceObject[];
   tasks: TaskObject[];
+}
+
+/** The kinds whose changes can change a node's plan (node addresses, IPAM blocks, names, ...). */
+const planKinds = new Set<string>(['task', 'service', 'network', 'node', 'ipam']);
+
+/**
+ * Whether a store change can change any node's plan. Tasks change state many times on their
+ * way to running; only what a plan reads of them counts (where, whether it holds a container,
+ * runs and is healthy, and its addresses), so most transitions cost no re-planning.
+ */
+export function changesNetworkPlans(change: Change): boolean {
+  if (!planKinds.has(change.kind)) return false;
+  if (change.kind !== 'task') return true;
+  const a = change.prev as TaskObject | undefined;
+  const b = change.value as TaskObject | undefined;
+  if (!a || !b) return true;
+  const seen = (t: TaskObject): string =>
+    JSON.stringify([t.nodeId, holdsContainer(t), liveness(t), t.status.addresses ?? []]);
+  return seen(a) !== seen(b);
 }
 
 /** A task whose container may exist on its node: it needs its networks there. */
