@@ -138,3 +138,16 @@ export interface DnsLookupResult {
   answer: 'records' | 'nxdomain' | 'forward';
   addresses: string[];
 }
+
+/**
+ * Whether other hosts can reach a node at this underlay address: an IPv4 address that is not
+ * loopback (a node the manager sees over loopback shares its host and carries no overlay).
+ */
+export function canCarryOverlay(ip: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !ip.startsWith('127.');
+}
+
+/** The tag of a node's packet filter chains (`SHOAL-FWD-<tag>`, `SHOAL-POST-<tag>`). */
+export function netfilterTag(nodeId: string): string {
+  return nodeId.slice(0, 8);
+}

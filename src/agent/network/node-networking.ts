@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bridgeDeviceName, dockerNetworkName, type NodeNetworkPlan } from '../../api/networks.js';
+import { bridgeDeviceName, canCarryOverlay, dockerNetworkName, netfilterTag, type NodeNetworkPlan } from '../../api/networks.js';
 import type { Logger } from '../../lib/logger.js';
 import { buildDnsTable, type DnsTable } from '../dns/dns-table.js';
 import type { DnsClient } from '../../api/dns-view.js';
@@ -101,12 +101,12 @@ export class NodeNetworking {
    * The task's networks and resolver, once the engine has the networks. Fails after
    * `taskWaitMs` when the manager has not planned them (the task then fails and is retried).
    */
-  async forTask(task: TaskObject, signal?: AbortSignal): Promise<ContainerNetworking> {
+  async forTask(task: TaskObject): Promise<ContainerNetworking> {
     const deadline = Date.now() + (this.options.taskWaitMs ?? 30_000);
     for (;;) {
       const wiring = await this.wiring(task);
       if (wiring) return wiring;
-      if (Date.now() >= deadline || signal?.aborted || this.closed) {
+      if (Date.now() >= deadline || this.closed) {
         if (!this.plan?.tasks[task.id]) throw new Error('the manager has not sent its networks');
         throw new Error(`its networks are not ready on this node${this.syncError ? `: ${this.syncError}` : ''}`);
       }
@@ -140,10 +140,6 @@ export class NodeNetworking {
     await this.ingress.close();
     await Promise.all([...this.dns.values()].map((d) => d.close()));
     this.dns.clear();
-  }
-
-  private tag(): string {
-    return this.nodeId.slice(0, 8);
   }
 
   private async wiring(task: TaskObject): Promise<ContainerNetworking | undefined> {
@@ -229,7 +225,7 @@ export class NodeNetworking {
     if (!this.iptablesProblem) {
       await this.step('programming the packet filter', () =>
         this.netfilter.converge({
-          tag: this.tag(),
+          tag: netfilterTag(this.nodeId),
           clusterCidr: plan.clusterCidr,
           nodeSubnet: plan.nodeSubnet,
           ...(overlay ? { overlayDevice } : {}),
@@ -248,7 +244,7 @@ export class NodeNetworking {
   /** True when the overlay is up on this node. */
   private async convergeOverlay(plan: NodeNetworkPlan): Promise<boolean> {
     if (!this.overlaySupported) return false;
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(plan.underlayIp) || plan.underlayIp.startsWith('127.')) {
+    if (!canCarryOverlay(plan.underlayIp)) {
       // The manager reaches this node over loopback: it shares the manager's host, and other
       // hosts could not reach it at that address, so it carries no overlay.
       if (!this.loopbackSaid) this.options.logger.info({ address: plan.underlayIp }, 'overlay: not programmed: the manager sees this node at a loopback address, so no other host can reach it');

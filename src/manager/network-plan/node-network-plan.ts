@@ -2,6 +2,7 @@ import type { DnsServiceView, DnsView } from '../../api/dns-view.js';
 import { deriveVtepMac } from '../../agent/overlay/vtep-mac.js';
 import { taskName, type NodeObject, type ServiceObject, type TaskObject } from '../../api/objects.js';
 import {
+  canCarryOverlay,
   defaultNetworkName,
   dockerNetworkName,
   type IngressRule,
@@ -108,16 +109,11 @@ export function primaryAddress(task: TaskObject, byName: ReadonlyMap<string, Net
   return addresses.find((a) => a.network === docker)?.ip;
 }
 
-const isLoopback = (ip: string): boolean => ip.startsWith('127.') || ip === '::1' || ip === 'localhost';
-
 /** What the manager saw as the node's address, as a bare IPv4 (`::ffff:10.0.0.2` → `10.0.0.2`). */
 export function underlayAddress(node: NodeObject): string {
   return node.status.address.replace(/^::ffff:/, '');
 }
 
-export function canCarryOverlay(ip: string): boolean {
-  return /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !isLoopback(ip);
-}
 
 /** What names and the ingress may point at: running, meant to run, and healthy where a check applies. */
 function liveness(task: TaskObject): { running: boolean; healthy: boolean } {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { netfilterTag } from '../../../src/api/networks.js';
 import type { RunState } from './run-state.js';
 import { commandLine } from './run-state.js';
 import { runSync } from './run-command.js';
@@ -113,7 +114,7 @@ export function teardownRun(state: RunState): string[] {
     if (ids.length > 0) dockerAt(undefined, ['rm', '-f', '-v', ...ids]);
     const networks = dockerAt(undefined, ['network', 'ls', '-q', '--filter', `label=io.shoal.node.id=${nodeId}`]);
     if (networks.length > 0) dockerAt(undefined, ['network', 'rm', ...networks]);
-    removeNodeChains(nodeId.slice(0, 8));
+    removeNodeChains(netfilterTag(nodeId));
   }
   for (const e of state.engines) {
     if (!isRunning(e.pid)) continue;
