@@ -1,5 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseIptablesListing } from '../../../src/agent/netfilter/iptables-listing.js';
+import { diffRemoval, restoreText } from '../../../src/agent/netfilter/netfilter-diff.js';
+import { chainNames } from '../../../src/agent/netfilter/netfilter-plan.js';
 import { netfilterTag } from '../../../src/api/networks.js';
 import type { RunState } from './run-state.js';
 import { commandLine } from './run-state.js';
@@ -83,12 +87,24 @@ function removeCgroups(parent: string): void {
   for (const c of readdirSync(root, { withFileTypes: true })) if (c.isDirectory()) removeCgroup(join(root, c.name, parent));
 }
 
-/** The packet filter chains of a node's agent on the host (see src/agent/netfilter/), jumps first. */
+/**
+ * The packet filter chains of a node's agent on the host, with the agent's own removal logic
+ * (`diffRemoval`), run synchronously for the exit handler.
+ */
 function removeNodeChains(tag: string): void {
-  for (const [table, parent, chain] of [['filter', 'DOCKER-USER', `SHOAL-FWD-${tag}`], ['nat', 'POSTROUTING', `SHOAL-POST-${tag}`]] as const) {
-    for (let i = 0; i < 10 && runSync('iptables', ['-w', '5', '-t', table, '-D', parent, '-j', chain]).status === 0; i++);
-    runSync('iptables', ['-w', '5', '-t', table, '-F', chain]);
-    runSync('iptables', ['-w', '5', '-t', table, '-X', chain]);
+  const { forward, postrouting } = chainNames(tag);
+  const sections = (['filter', 'nat'] as const).map((table) => ({
+    table,
+    lines: diffRemoval(table === 'filter' ? forward : postrouting, parseIptablesListing(runSync('iptables', ['-w', '5', '-t', table, '-S']).stdout)),
+  }));
+  const text = restoreText(sections);
+  if (text === '') return;
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-mh-iptables-'));
+  try {
+    writeFileSync(join(dir, 'rules'), text, { mode: 0o600 });
+    runSync('iptables-restore', ['-w', '5', '--noflush', join(dir, 'rules')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
