@@ -10,7 +10,8 @@ export interface LoginThrottleOptions {
 }
 
 interface Counter {
-  failures: number;
+  /** Failed attempts plus attempts still being checked. */
+  attempts: number;
   windowStart: number;
 }
 
@@ -23,6 +24,10 @@ const maxEntries = 10_000;
  * (otherwise guessing would simply continue). The per-account limit lets an attacker lock an
  * account out for one window at most; the per-address limit stops one source from trying many
  * accounts. In memory: a restart forgets the counts, which costs an attacker a window at best.
+ *
+ * An attempt is counted when it starts, before the (slow, asynchronous) password check: were it
+ * counted only when the check fails, any number of concurrent guesses would all pass the limit
+ * check while the first ones were still being hashed. A success gives its count back.
  */
 export class LoginThrottle {
   private readonly counters = new Map<string, Counter>();
@@ -38,29 +43,51 @@ export class LoginThrottle {
     this.now = options.now ?? Date.now;
   }
 
-  /** Throws `resource_exhausted` when the account or the address may not try now. */
-  check(username: string, address: string): void {
-    for (const [key, limit, what] of this.keys(username, address)) {
+  /**
+   * Runs one password check under the limits: refused with `resource_exhausted` when the account
+   * or the address has no attempt left, otherwise counted before `check` starts. An
+   * `unauthenticated` failure keeps the count; a success clears the account's count; any other
+   * failure (the store, bad input) is given back, as it was no guess.
+   */
+  async attempt<T>(username: string, address: string, check: () => Promise<T>): Promise<T> {
+    const reserved = this.reserve(username, address);
+    try {
+      const result = await check();
+      this.release(reserved);
+      this.counters.delete(`account:${username}`);
+      return result;
+    } catch (err) {
+      if (!(err instanceof ShoalError && err.code === 'unauthenticated')) this.release(reserved);
+      throw err;
+    }
+  }
+
+  /** Checks the limits and counts one attempt, synchronously, so no concurrent attempt slips between the two. */
+  private reserve(username: string, address: string): [string, Counter][] {
+    const keys = this.keys(username, address);
+    for (const [key, limit, what] of keys) {
       const c = this.current(key);
-      if (c && c.failures >= limit) {
+      if (c && c.attempts >= limit) {
         const retryS = Math.max(1, Math.ceil((c.windowStart + this.windowMs - this.now()) / 1000));
         throw new ShoalError('resource_exhausted', `too many failed logins ${what}; retry in ${retryS} s`);
       }
     }
-  }
-
-  recordFailure(username: string, address: string): void {
     if (this.counters.size >= maxEntries) this.prune();
-    for (const [key] of this.keys(username, address)) {
-      const c = this.current(key) ?? { failures: 0, windowStart: this.now() };
-      c.failures += 1;
+    return keys.map(([key]) => {
+      const c = this.current(key) ?? { attempts: 0, windowStart: this.now() };
+      c.attempts += 1;
       this.counters.set(key, c);
-    }
+      return [key, c];
+    });
   }
 
-  /** A success clears the account's count, not the address's: one valid account must not reset guessing at others. */
-  recordSuccess(username: string): void {
-    this.counters.delete(`account:${username}`);
+  /** Gives back the attempts `reserve` counted, unless their window ended meanwhile (a new counter is not ours to lower). */
+  private release(reserved: [string, Counter][]): void {
+    for (const [key, c] of reserved) {
+      if (this.counters.get(key) !== c) continue;
+      c.attempts -= 1;
+      if (c.attempts <= 0) this.counters.delete(key);
+    }
   }
 
   private keys(username: string, address: string): [string, number, string][] {

@@ -53,16 +53,12 @@ export function buildAccountRoutes(deps: () => AccountRouteDeps): RouteDef[] {
         const account = await me(ctx);
         const { accounts, throttle, audit } = deps();
         // Guessing the current password through this route is guessing a login: same limits.
-        throttle.check(account.username, i.request.ip);
         const credential = credentialOf(i.request);
         const keep = credential?.type === 'bearer' ? hashCredential(credential.token) : undefined;
         try {
-          const changed = await accounts.changeOwnPassword(ctx.actor, account.id, i.body, keep);
-          throttle.recordSuccess(account.username);
-          return changed;
+          return await throttle.attempt(account.username, i.request.ip, () => accounts.changeOwnPassword(ctx.actor, account.id, i.body, keep));
         } catch (err) {
           if (err instanceof ShoalError && err.code === 'unauthenticated') {
-            throttle.recordFailure(account.username, i.request.ip);
             // A wrong current password is a failed login by another route; not awaited, as at /v1/login.
             void audit?.append([{ actor: ctx.actor, source: i.request.ip, action: 'login-failed', object: { kind: 'account', id: account.id, name: account.username } }]);
           }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { createLogger } from '../../lib/logger.js';
 import { AccountApi } from '../auth/accounts.js';
@@ -59,6 +60,28 @@ test('failed logins are throttled per account with 429, even for the right passw
   assert.equal((await call('POST', '/v1/login', { body: { username: 'root' } })).status, 400);
   await app.close();
   await store.close();
+});
+
+test('concurrent guesses are throttled as they arrive: past the limit, 429 even for the right password', async () => {
+  const { app, store } = await setup();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const login = (password: string) =>
+    fetch(`http://127.0.0.1:${port}/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password }) }).then(async (r) => ({ status: r.status, body: await r.text() }));
+  try {
+    // The limit is 3 failures per account: 25 wrong passwords at once get 3 checks, not 25.
+    const burst = await Promise.all(Array.from({ length: 25 }, () => login('wrong password!')));
+    assert.equal(burst.filter((r) => r.status === 401).length, 3);
+    assert.equal(burst.filter((r) => r.status === 429).length, 22);
+    // 99 wrong guesses and the right one last, all at once: the right one comes too late.
+    const guesses = await Promise.all([...Array.from({ length: 99 }, () => login('another wrong one')), login(pw)]);
+    assert.ok(guesses.every((r) => r.status === 429), JSON.stringify(guesses.filter((r) => r.status !== 429)));
+    assert.ok(!guesses.some((r) => r.body.includes('token')));
+    assert.equal((await store.list('session')).length, 0, 'no session was made');
+  } finally {
+    await app.close();
+    await store.close();
+  }
 });
 
 test('an API key secret is shown once; revoking it refuses the next request', async () => {

@@ -33,14 +33,10 @@ export function buildAuthRoutes(deps: () => AuthDeps): RouteDef[] {
       handler: async (i) => {
         const { username, password } = parseOrThrow(loginSchema, i.body);
         const { throttle, sessions, audit } = deps();
-        throttle.check(username, i.request.ip);
         try {
-          const result = await sessions.login(username, password);
-          throttle.recordSuccess(username);
-          return result;
+          return await throttle.attempt(username, i.request.ip, () => sessions.login(username, password));
         } catch (err) {
           if (err instanceof ShoalError && err.code === 'unauthenticated') {
-            throttle.recordFailure(username, i.request.ip);
             // Not awaited: the answer must not wait for the audit write, which retries on its own.
             void audit?.append([{ actor: 'anonymous', source: i.request.ip, action: 'login-failed', object: { kind: 'account', name: username } }]);
           }
