@@ -8,11 +8,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import type { NodeObject, TaskObject } from '../src/api/objects.js';
 import { startAgent, type RunningAgent } from '../src/agent/agent.js';
 import { FakeExecutor } from '../src/agent/executor/fake/fake-executor.js';
 import { ShoalClient } from '../src/client/shoal-client.js';
+import { createLogger, type Logger } from '../src/lib/logger.js';
 import { startManager, type RunningManager } from '../src/manager/manager.js';
 import { SqliteStore } from '../src/manager/store/sqlite-store.js';
 import { onCleanup, throwIfInterrupted } from './lib/cleanup.js';
@@ -46,7 +46,7 @@ export async function fakeCluster(agentCount: number, replicas: number): Promise
   const dir = mkdtempSync(join(tmpdir(), 'shoal-bench-fake-'));
   const logFile = join(dir, 'shoal.log');
   const undoDir = onCleanup(`temp dir ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
-  const logger = pino({ name: 'shoal-bench', level: process.env.SHOAL_LOG_LEVEL ?? 'warn' }, pino.destination({ dest: logFile, sync: true }));
+  const logger = createLogger('shoal-bench', { level: process.env.SHOAL_LOG_LEVEL ?? 'warn', destination: { file: logFile, sync: true } });
   const store = new SqliteStore(join(dir, 'manager', 'shoal.db'));
   let manager: RunningManager | undefined;
   const agents: RunningAgent[] = [];
@@ -138,7 +138,7 @@ export async function fakeCluster(agentCount: number, replicas: number): Promise
 }
 
 /** "3× msg, 1× other msg" of the warnings and errors logged, most frequent first. */
-function logSummary(logger: pino.Logger, file: string): string {
+function logSummary(logger: Logger, file: string): string {
   logger.flush();
   let text = '';
   try {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+// eslint-disable-next-line no-restricted-imports -- deliberately without the factory's redaction: the test checks no log call gets a token at all
 import { pino, type Logger } from 'pino';
 import { startAgent, type RunningAgent } from '../src/agent/agent.js';
 import { FakeExecutor } from '../src/agent/executor/fake/fake-executor.js';

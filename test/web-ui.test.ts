@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { pino } from 'pino';
+import { createLogger } from '../src/lib/logger.js';
 import { startManager, type RunningManager } from '../src/manager/manager.js';
 import { SqliteStore } from '../src/manager/store/sqlite-store.js';
 import { printedAdminPassword } from './harness/admin-client.js';
@@ -286,7 +286,7 @@ describe('web UI on a manager without authentication', () => {
   let context: BrowserContext | undefined;
 
   before(async () => {
-    manager = await startManager({ store, logger: pino({ level: 'silent' }), dataDir: join(tmp, 'manager'), host: '127.0.0.1', port: 0, agentPort: 0, auth: 'open' });
+    manager = await startManager({ store, logger: createLogger('web-ui-test', 'silent'), dataDir: join(tmp, 'manager'), host: '127.0.0.1', port: 0, agentPort: 0, auth: 'open' });
     context = await chromium.launchPersistentContext(join(tmp, 'profile'), { executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
   });
 

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { startAgent } from '../agent/agent.js';
 import { DockerExecutor } from '../agent/executor/docker/docker-executor.js';
+import { createLogger } from '../lib/logger.js';
 import { startManager, type RunningManager } from './manager.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
@@ -31,14 +31,7 @@ export interface RunningEmbedded {
 export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEmbedded> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logFile = join(options.dataDir, 'shoal.log');
-  const logger = pino(
-    {
-      name: 'shoal',
-      level: process.env.SHOAL_LOG_LEVEL ?? 'info',
-      redact: { paths: ['token', '*.token', 'msg.token', 'password', '*.password', 'secret', '*.secret', 'authorization', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' },
-    },
-    pino.destination({ dest: logFile, sync: false, mkdir: true }),
-  );
+  const logger = createLogger('shoal', { destination: { file: logFile } });
   const store = new SqliteStore(join(options.dataDir, 'manager', 'shoal.db'));
   const manager = await startManager({
     store,

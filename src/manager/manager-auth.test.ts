@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+// eslint-disable-next-line no-restricted-imports -- deliberately without the factory's redaction (see below)
 import { pino } from 'pino';
 import { startManager, type ManagerOptions, type RunningManager } from './manager.js';
 import { SqliteStore } from './store/sqlite-store.js';

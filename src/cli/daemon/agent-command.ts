@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { ShoalError } from '../../api/errors.js';
+import { createLogger } from '../../lib/logger.js';
 import { flagError } from '../flag-error.js';
 import type { CliIo } from '../io.js';
 import { resolveDataDir } from '../up.js';
@@ -41,7 +41,7 @@ export function registerAgent(program: Command, io: CliIo): void {
       const { startAgent } = await import('../../agent/agent.js');
       const { JoinError } = await import('../../agent/join/join-error.js');
       const { DockerExecutor } = await import('../../agent/executor/docker/docker-executor.js');
-      const logger = pino({ name: 'shoal-agent', level: io.env.SHOAL_LOG_LEVEL ?? 'info', redact: { paths: ['token', '*.token'], censor: '[redacted]' } });
+      const logger = createLogger('shoal-agent', { ...(io.env.SHOAL_LOG_LEVEL ? { level: io.env.SHOAL_LOG_LEVEL } : {}) });
       io.err(`shoal agent: joining ${opts.join}\n`);
       let agent;
       try {

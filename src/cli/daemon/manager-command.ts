@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { pino } from 'pino';
+import { createLogger } from '../../lib/logger.js';
 import type { CliIo } from '../io.js';
 import { flagError, parseFlag } from '../flag-error.js';
 import { parseDuration } from '../parse/duration.js';
@@ -48,7 +48,7 @@ export function registerManager(program: Command, io: CliIo): void {
       const dataDir = resolveDataDir(opts.dataDir, io);
       const { startManager } = await import('../../manager/manager.js');
       const { SqliteStore } = await import('../../manager/store/sqlite-store.js');
-      const logger = pino({ name: 'shoal-manager', level: io.env.SHOAL_LOG_LEVEL ?? 'info', redact: { paths: ['token', '*.token', 'password', '*.password', 'secret', '*.secret', 'authorization', '*.authorization', 'req.headers.authorization'], censor: '[redacted]' } });
+      const logger = createLogger('shoal-manager', { ...(io.env.SHOAL_LOG_LEVEL ? { level: io.env.SHOAL_LOG_LEVEL } : {}) });
       const store = new SqliteStore(join(dataDir, 'manager', 'shoal.db'));
       const manager = await startManager({
         store,
