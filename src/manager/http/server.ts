@@ -4,6 +4,7 @@ import { runWithOrigin } from '../audit/request-origin.js';
 import { ShoalError } from '../../api/errors.js';
 import { environmentOf, type Authorizer } from './authorizer.js';
 import { statusOf, toShoalError } from './error-mapping.js';
+import { singleValuedQuery } from './query.js';
 import type { RouteDef } from './route.js';
 
 export interface HttpServerOptions {
@@ -45,10 +46,11 @@ export function createHttpServer(options: HttpServerOptions) {
         // A route about one environment (its path names it) is authorized there, never in `?env=`.
         const env = route.envParam ? ((request.params as Record<string, string | undefined>)[route.envParam] ?? '') : environmentOf(request);
         const ctx = await options.authorizer.authorize(request, route.permission, env);
+        const query = singleValuedQuery(request.query);
         const result = await route.handler(
           {
             params: request.params as Record<string, string>,
-            query: request.query as Record<string, string | undefined>,
+            query,
             body: request.body,
             request,
             reply,
