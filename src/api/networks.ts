@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelMapSchema } from './bounded.js';
 import type { DnsView } from './dns-view.js';
 import { nameSchema } from './service-spec.js';
 
@@ -111,7 +112,7 @@ export function bridgeDeviceName(networkId: string): string {
 /** `POST /v1/networks`: a network of the caller's environment. */
 export const createNetworkSchema = z.strictObject({
   name: nameSchema,
-  labels: z.record(z.string().min(1, 'must not be empty'), z.string()).default({}),
+  labels: labelMapSchema.default({}),
 });
 export type CreateNetworkRequest = z.input<typeof createNetworkSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelMapSchema } from './bounded.js';
 import { nameSchema } from './service-spec.js';
 
 /**
@@ -29,13 +30,11 @@ export function decodedLength(b64: string): number {
   return (b64.length / 4) * 3 - padding;
 }
 
-const labelMap = z.record(z.string().min(1, 'must not be empty'), z.string());
-
 export const createFileSchema = z.strictObject({
   name: nameSchema,
   /** base64 of the content. */
   data: fileDataSchema,
-  labels: labelMap.default({}),
+  labels: labelMapSchema.default({}),
 });
 
 export const rotateFileSchema = z.strictObject({

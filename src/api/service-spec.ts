@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { boundedArray, boundedLine, boundedRecord, boundedText, labelMapSchema } from './bounded.js';
 import { parseConstraint } from './constraint.js';
+import { imageReferenceProblem } from './image-reference.js';
+import { limits } from './limits.js';
+import { absolutePathProblem, volumeNameProblem } from './mount-paths.js';
 
 /** Validation of everything a client may send for a service. Durations are milliseconds. */
 
@@ -9,7 +13,10 @@ export const nameSchema = z
   .regex(namePattern, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit');
 
 const nonNegInt = z.number().int('must be an integer').min(0, 'must not be negative');
-const durationMs = nonNegInt;
+/** A count with a hard ceiling (limits.ts), named in the refusal. */
+const count = (max: number): z.ZodNumber => nonNegInt.max(max, `must be at most ${max} (a hard limit)`);
+const durationMs = nonNegInt.max(limits.durationMs, `must be at most ${limits.durationMs} ms (7 days)`);
+export const replicasSchema = count(limits.replicasPerService);
 const port = z.number().int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
 
 export const portSchema = z.strictObject({
@@ -27,14 +34,16 @@ export type PortSpec = z.infer<typeof portSchema>;
 export const mountSchema = z
   .strictObject({
     type: z.enum(['bind', 'volume', 'tmpfs']).default('volume'),
-    source: z.string().optional(),
-    target: z.string().startsWith('/', 'must be an absolute path'),
+    source: z.string().max(limits.pathLength, `must be at most ${limits.pathLength} characters`).optional(),
+    target: boundedLine(limits.pathLength).startsWith('/', 'must be an absolute path'),
     readOnly: z.boolean().default(false),
   })
   .superRefine((m, ctx) => {
     if (m.type === 'bind' && (!m.source || !m.source.startsWith('/'))) {
       ctx.addIssue({ code: 'custom', path: ['source'], message: 'a bind mount needs an absolute source path' });
     }
+    const sourceProblem = m.source === undefined ? undefined : m.type === 'bind' ? absolutePathProblem(m.source) : m.type === 'volume' ? volumeNameProblem(m.source) : undefined;
+    if (sourceProblem) ctx.addIssue({ code: 'custom', path: ['source'], message: sourceProblem });
     if (m.type === 'tmpfs' && m.source) {
       ctx.addIssue({ code: 'custom', path: ['source'], message: 'a tmpfs mount takes no source' });
     }
@@ -55,7 +64,7 @@ export const restartPolicySchema = z.strictObject({
   condition: z.enum(['any', 'on-failure', 'none']).default('any'),
   delayMs: durationMs.default(5000),
   /** 0 means no limit. */
-  maxAttempts: nonNegInt.default(0),
+  maxAttempts: count(limits.restartAttempts).default(0),
   /** 0 means attempts are counted over the whole life of the slot. */
   windowMs: durationMs.default(0),
 });
@@ -63,7 +72,7 @@ export type RestartPolicy = z.infer<typeof restartPolicySchema>;
 
 export const updateConfigSchema = z.strictObject({
   /** Tasks replaced at once; 0 means all at once. */
-  parallelism: nonNegInt.default(1),
+  parallelism: count(limits.replicasPerService).default(1),
   delayMs: durationMs.default(0),
   order: z.enum(['stop-first', 'start-first']).default('stop-first'),
   monitorMs: durationMs.default(5000),
@@ -72,22 +81,23 @@ export const updateConfigSchema = z.strictObject({
 });
 export type UpdateConfig = z.infer<typeof updateConfigSchema>;
 
-const constraintText = z.string().superRefine((text, ctx) => {
+const constraintText = boundedLine(limits.shortTextLength * 4).superRefine((text, ctx) => {
   const parsed = parseConstraint(text);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
 export const placementSchema = z.strictObject({
-  constraints: z.array(constraintText).default([]),
-  preferences: z
-    .array(z.strictObject({ spread: z.string().regex(/^node\.labels\.[A-Za-z0-9_.\-/]+$/, 'must be node.labels.KEY') }))
-    .default([]),
+  constraints: boundedArray(constraintText, limits.constraints).default([]),
+  preferences: boundedArray(
+    z.strictObject({ spread: z.string().max(limits.labelKeyLength + 12).regex(/^node\.labels\.[A-Za-z0-9_.\-/]+$/, 'must be node.labels.KEY') }),
+    limits.preferences,
+  ).default([]),
   /** 0 means no limit. */
-  maxReplicasPerNode: nonNegInt.default(0),
+  maxReplicasPerNode: count(limits.replicasPerService).default(0),
   /** Services (same environment) whose running tasks this one's must share a node with, as fleet's MachineOf. */
-  colocateWith: z.array(nameSchema).default([]),
+  colocateWith: boundedArray(nameSchema, limits.serviceRefs).default([]),
   /** Services (same environment) whose tasks this one's must never share a node with. */
-  avoid: z.array(nameSchema).default([]),
+  avoid: boundedArray(nameSchema, limits.serviceRefs).default([]),
 });
 export type Placement = z.infer<typeof placementSchema>;
 
@@ -96,13 +106,12 @@ export type Placement = z.infer<typeof placementSchema>;
  * form: ["CMD", exe, args...], ["CMD-SHELL", "command line"] or ["NONE"] (disables the image's).
  */
 export const healthcheckSchema = z.strictObject({
-  test: z
-    .array(z.string())
+  test: boundedArray(boundedText(), limits.argvEntries)
     .min(1, 'must not be empty')
     .refine((t) => ['CMD', 'CMD-SHELL', 'NONE'].includes(t[0] ?? ''), 'must start with "CMD", "CMD-SHELL" or "NONE"'),
   intervalMs: durationMs.default(30000),
   timeoutMs: durationMs.default(30000),
-  retries: nonNegInt.default(3),
+  retries: count(limits.healthRetries).default(3),
   startPeriodMs: durationMs.default(0),
 });
 export type HealthcheckSpec = z.infer<typeof healthcheckSchema>;
@@ -114,7 +123,7 @@ export type HealthcheckSpec = z.infer<typeof healthcheckSchema>;
  */
 export const fileReferenceSchema = z.strictObject({
   source: nameSchema,
-  target: z.string().min(1, 'must not be empty').optional(),
+  target: boundedLine(limits.pathLength).min(1, 'must not be empty').optional(),
   uid: z.string().regex(/^\d+$/, 'must be a numeric id').optional(),
   gid: z.string().regex(/^\d+$/, 'must be a numeric id').optional(),
   mode: z.number().int('must be an integer').min(0).max(0o777, 'must be a file mode such as 0444 (292)').default(0o444),
@@ -140,29 +149,33 @@ const aliasSchema = z
 /** A network the service's tasks join: `target` names a network of the service's environment. */
 export const networkAttachmentSchema = z.strictObject({
   target: nameSchema,
-  aliases: z.array(aliasSchema).default([]),
+  aliases: boundedArray(aliasSchema, limits.aliasesPerNetwork).default([]),
 });
 export type NetworkAttachment = z.infer<typeof networkAttachmentSchema>;
 
-const envKey = z.string().regex(/^[^=\s]+$/, 'must be a variable name without "=" or spaces');
-const labelMap = z.record(z.string().min(1, 'must not be empty'), z.string());
+const envKey = boundedLine(limits.shortTextLength).regex(/^[^=\s]+$/, 'must be a variable name without "=" or spaces');
+const labelMap = labelMapSchema;
+const argv = boundedArray(boundedText(), limits.argvEntries);
 
 export const serviceSpecSchema = z.strictObject({
-  image: z.string().trim().min(1, 'must not be empty'),
+  image: z.string().trim().superRefine((image, ctx) => {
+    const problem = imageReferenceProblem(image);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   mode: z.enum(['replicated', 'global']).default('replicated'),
-  replicas: nonNegInt.default(1),
+  replicas: replicasSchema.default(1),
   /** Replaces the image's entrypoint (compose `entrypoint`). */
-  entrypoint: z.array(z.string()).optional(),
-  command: z.array(z.string()).optional(),
-  args: z.array(z.string()).optional(),
-  env: z.record(envKey, z.string()).default({}),
-  workdir: z.string().optional(),
-  user: z.string().optional(),
-  hostname: z.string().optional(),
+  entrypoint: argv.optional(),
+  command: argv.optional(),
+  args: argv.optional(),
+  env: boundedRecord(envKey, boundedText(), limits.envEntries).default({}),
+  workdir: boundedLine(limits.pathLength).optional(),
+  user: boundedLine().optional(),
+  hostname: boundedLine().optional(),
   labels: labelMap.default({}),
   containerLabels: labelMap.default({}),
-  ports: z.array(portSchema).default([]),
-  mounts: z.array(mountSchema).default([]),
+  ports: boundedArray(portSchema, limits.ports).default([]),
+  mounts: boundedArray(mountSchema, limits.mounts).default([]),
   resources: resourcesSchema.default({
     limits: { nanoCpus: 0, memoryBytes: 0 },
     reservations: { nanoCpus: 0, memoryBytes: 0 },
@@ -185,16 +198,16 @@ export const serviceSpecSchema = z.strictObject({
     failureAction: 'pause',
     maxFailureRatio: 0,
   }),
-  stopSignal: z.string().regex(/^(SIG)?[A-Z0-9+-]+$|^\d+$/, 'must be a signal name such as SIGTERM or a number').optional(),
+  stopSignal: z.string().max(32, 'must be at most 32 characters').regex(/^(SIG)?[A-Z0-9+-]+$|^\d+$/, 'must be a signal name such as SIGTERM or a number').optional(),
   stopGracePeriodMs: durationMs.default(10000),
   init: z.boolean().default(false),
   healthcheck: healthcheckSchema.optional(),
-  secrets: z.array(fileReferenceSchema).default([]),
-  configs: z.array(fileReferenceSchema).default([]),
+  secrets: boundedArray(fileReferenceSchema, limits.fileRefs).default([]),
+  configs: boundedArray(fileReferenceSchema, limits.fileRefs).default([]),
   /** Networks the tasks join besides the environment's `default` (see api/networks.ts). */
-  networks: z.array(networkAttachmentSchema).default([]),
+  networks: boundedArray(networkAttachmentSchema, limits.networks).default([]),
   /** Services of the same environment (in a stack: of the same stack) this one waits for. */
-  dependsOn: z.array(dependencySchema).default([]),
+  dependsOn: boundedArray(dependencySchema, limits.serviceRefs).default([]),
   /** Bumped by `service update --force`: a changed value replaces every task. */
   forceUpdate: nonNegInt.default(0),
   /** Old task records kept per slot (or per node for global services). */
@@ -230,4 +243,4 @@ export const updateServiceSchema = z.strictObject({
   spec: serviceSpecSchema,
 });
 
-export const scaleServiceSchema = z.strictObject({ replicas: nonNegInt });
+export const scaleServiceSchema = z.strictObject({ replicas: replicasSchema });

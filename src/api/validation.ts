@@ -10,6 +10,8 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, roo
   const field = `${root}${path}`.replace(/^\./, '') || root || 'body';
   let message = issue?.message ?? 'is invalid';
   if (issue?.code === 'invalid_type') message = issue.input === undefined ? 'is required' : message;
+  // A map key that fails its schema: zod says only "Invalid key in record"; the key's own issue says why.
+  if (issue?.code === 'invalid_key') message = `key ${issue.issues[0]?.message ?? 'is invalid'}`;
   if (issue?.code === 'unrecognized_keys') {
     return fail(field, `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`);
   }

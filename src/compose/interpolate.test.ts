@@ -63,14 +63,14 @@ describe('interpolation', () => {
 });
 
 describe('interpolation in compose files', () => {
-  const file = 'services:\n  web:\n    image: "img:${TAG}"\n    environment:\n      FROM: "${FROM:-default}"\n      LITERAL: "$$HOME"\n';
+  const file = 'services:\n  web:\n    image: "img:1${TAG}"\n    environment:\n      FROM: "${FROM:-default}"\n      LITERAL: "$$HOME"\n';
   const render = (variables: Record<string, string>, env?: string) =>
     renderStack({ files: [{ name: 'compose.yaml', content: file }], variables, ...(env !== undefined ? { envFile: { name: '.env', content: env } } : {}) }).spec;
 
   test('variables win over the .env file, which fills in the rest', () => {
     const spec = render({ TAG: 'from-shell' }, 'TAG=from-dotenv\nFROM=dotenv\n');
     const web = spec.services.web as ServiceSpec;
-    assert.equal(web.image, 'img:from-shell');
+    assert.equal(web.image, 'img:1from-shell');
     assert.equal(web.env.FROM, 'dotenv');
     assert.equal(web.env.LITERAL, '$HOME');
     assert.deepEqual(spec.warnings, []);
@@ -78,12 +78,12 @@ describe('interpolation in compose files', () => {
 
   test('an empty variable is set: it wins over .env', () => {
     const web = render({ TAG: '' }, 'TAG=from-dotenv\n').services.web as ServiceSpec;
-    assert.equal(web.image, 'img:');
+    assert.equal(web.image, 'img:1');
   });
 
   test('a missing variable becomes empty with one warning naming file, line and key', () => {
     const spec = render({});
-    assert.equal((spec.services.web as ServiceSpec).image, 'img:');
+    assert.equal((spec.services.web as ServiceSpec).image, 'img:1');
     assert.deepEqual(spec.warnings, ['compose.yaml:3: services.web.image: variable TAG is not set: using an empty string']);
   });
 

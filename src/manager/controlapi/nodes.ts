@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { boundedArray, boundedRecord, boundedText } from '../../api/bounded.js';
 import { ShoalError } from '../../api/errors.js';
+import { limits } from '../../api/limits.js';
 import type { NodeObject } from '../../api/objects.js';
 import { parseOrThrow } from '../../api/validation.js';
 import { readRevocations, revokeNodeOp } from '../ca/revocation.js';
@@ -7,12 +9,12 @@ import { ConflictError, retryOnConflict, type Store } from '../store/store.js';
 import type { RequestContext } from './request-context.js';
 import { resolveNode } from './refs.js';
 
-const labelKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/, 'must be letters, digits, ".", "_", "-" or "/"');
+const labelKey = z.string().max(limits.labelKeyLength, `must be at most ${limits.labelKeyLength} characters`).regex(/^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/, 'must be letters, digits, ".", "_", "-" or "/"');
 const updateNodeSchema = z.strictObject({
   version: z.number().int().min(0).optional(),
   availability: z.enum(['active', 'pause', 'drain']).optional(),
-  labelsAdd: z.record(labelKey, z.string()).optional(),
-  labelsRemove: z.array(z.string()).optional(),
+  labelsAdd: boundedRecord(labelKey, boundedText(limits.labelValueLength), limits.labels).optional(),
+  labelsRemove: boundedArray(z.string().max(limits.labelKeyLength), limits.labels).optional(),
 });
 
 export class NodeApi {

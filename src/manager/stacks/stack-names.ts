@@ -1,4 +1,5 @@
 import { ShoalError } from '../../api/errors.js';
+import { hardLimitHint, limits } from '../../api/limits.js';
 import { namePattern, serviceSpecSchema, type NetworkAttachment, type ServiceSpec, type ServiceSpecInput } from '../../api/service-spec.js';
 import type { StackResource, StackSpec } from '../../api/stack-spec.js';
 import { parseOrThrow } from '../../api/validation.js';
@@ -44,6 +45,9 @@ export interface DesiredService {
  */
 export function desiredServices(stack: string, rendered: StackSpec): DesiredService[] {
   const shorts = Object.keys(rendered.services).sort();
+  if (shorts.length > limits.servicesPerStack) {
+    throw new ShoalError('invalid_argument', `services: the stack has ${shorts.length} services; at most ${limits.servicesPerStack} are allowed (${hardLimitHint})`, 'services');
+  }
   const inStack = new Set(shorts);
   const serviceRef = (name: string): string => (inStack.has(name) ? prefixed(stack, name) : name);
   return shorts.map((short) => {

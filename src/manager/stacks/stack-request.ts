@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { nameSchema } from '../../api/service-spec.js';
+import { boundedArray, boundedRecord } from '../../api/bounded.js';
+import { limits } from '../../api/limits.js';
+import { nameSchema, replicasSchema } from '../../api/service-spec.js';
 import { base64Pattern } from '../../api/secrets.js';
 
 /** What clients send to deploy, scale and roll back stacks. */
@@ -15,12 +17,12 @@ const base64 = z.string().regex(base64Pattern, 'must be base64');
 export const deployStackSchema = z.strictObject({
   /** Required by `POST /v1/stacks`; `PUT /v1/stacks/:name` takes it from the path. */
   name: nameSchema.optional(),
-  files: z.array(sourceFile).min(1, 'must hold at least one compose file'),
+  files: boundedArray(sourceFile, limits.stackFiles).min(1, 'must hold at least one compose file'),
   envFile: sourceFile.optional(),
   /** Values of the variables the files reference (the client sends only those). */
-  variables: z.record(z.string().min(1, 'must not be empty'), z.string()).default({}),
+  variables: boundedRecord(z.string().min(1, 'must not be empty').max(limits.shortTextLength), z.string(), limits.stackVariables).default({}),
   /** Files the compose files reference (env_file, secret and config `file:`), base64 by relative path. */
-  fileData: z.record(z.string().min(1, 'must not be empty'), base64).default({}),
+  fileData: boundedRecord(z.string().min(1, 'must not be empty').max(limits.pathLength), base64, limits.stackFileData).default({}),
   /** Remove the stack's services the files no longer have. */
   prune: z.boolean().default(false),
 });
@@ -29,7 +31,7 @@ export type DeployStackRequest = z.infer<typeof deployStackSchema>;
 export const scaleStackSchema = z.strictObject({
   /** Compose service name → replicas. */
   services: z
-    .record(z.string().min(1, 'must not be empty'), z.number().int('must be an integer').min(0, 'must not be negative'))
+    .record(z.string().min(1, 'must not be empty'), replicasSchema)
     .refine((s) => Object.keys(s).length > 0, 'must name at least one service'),
 });
 

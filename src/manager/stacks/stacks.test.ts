@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShoalError } from '../../api/errors.js';
 import type { ServiceObject } from '../../api/objects.js';
+import { limits } from '../../api/limits.js';
 import { fileDataLimitBytes } from '../../api/secrets.js';
 import type { StackSourceFile, StackSpec } from '../../api/stack-spec.js';
 import type { RequestContext } from '../controlapi/request-context.js';
@@ -137,6 +138,11 @@ test('a refused deploy changes nothing: render errors, name conflicts, bad specs
   await rejects(stacks.deploy(ctx, 'bad name', { files: compose({ services: {} }) }), 'invalid_argument', 'name');
   await rejects(stacks.deploy(ctx, 'shop', { files: [] }), 'invalid_argument', 'files');
   await rejects(stacks.deploy(ctx, 'shop', { files: compose({}), fileData: { 'a.txt': 'not base64!' } }), 'invalid_argument', 'fileData.a.txt');
+  // Hard limits (api/limits.ts): services per stack, replicas, volume names.
+  const tooMany = Object.fromEntries(Array.from({ length: limits.servicesPerStack + 1 }, (_, i) => [`s${i}`, { image: 'x' }]));
+  await rejects(stacks.deploy(ctx, 'shop', { files: compose({ services: tooMany }) }), 'invalid_argument', 'services', new RegExp(`at most ${limits.servicesPerStack}`));
+  await rejects(stacks.deploy(ctx, 'shop', { files: compose({ services: { db: { image: 'db', replicas: 1e9 } } }) }), 'invalid_argument', 'services.db.replicas', /at most/);
+  await rejects(stacks.deploy(ctx, 'shop', { files: compose({ services: { db: { image: 'db', mounts: [{ source: '../../etc', target: '/x' }] } } }) }), 'invalid_argument', 'services.db.mounts[0].source');
   // Content the secret API would refuse is refused naming the compose field, before the first write.
   const twoSecrets = (b: Record<string, unknown>) => compose({ services: { db: { image: 'db', secrets: [{ source: 'a' }, { source: 'b' }] } }, secrets: { a: { external: false, content: 'fine' }, b: { external: false, ...b } } });
   await rejects(stacks.deploy(ctx, 'shop', { files: twoSecrets({ content: '' }) }), 'invalid_argument', 'secrets.b.content', /must not be empty/);
@@ -244,6 +250,7 @@ test('scale, services, tasks; unknown names and global services refused', async 
   await rejects(stacks.scale(ctx, 'shop', { services: { agent: 1 } }), 'failed_precondition', 'services.agent');
   await rejects(stacks.scale(ctx, 'shop', { services: {} }), 'invalid_argument', 'services');
   await rejects(stacks.scale(ctx, 'shop', { services: { web: -1 } }), 'invalid_argument', 'services.web');
+  await rejects(stacks.scale(ctx, 'shop', { services: { web: 1e9 } }), 'invalid_argument', 'services.web', /at most/);
   await rejects(stacks.scale(ctx, 'nope', { services: { web: 1 } }), 'not_found');
   assert.deepEqual((await stacks.services(ctx, 'shop')).map((s) => s.name), ['shop_agent', 'shop_web']);
   assert.deepEqual(await stacks.tasks(ctx, 'shop'), []);
