@@ -1,4 +1,5 @@
 import { ShoalError } from '../api/errors.js';
+import { composeLimits } from './compose-limits.js';
 
 /** Where something is in the compose source: the file, the 1-based line and the key path. */
 export interface Position {
@@ -19,7 +20,8 @@ export function formatAt(at: Position, message: string): string {
 }
 
 /**
- * Every problem found in a set of compose files, one per line in the message. It is an
+ * Every problem found in a set of compose files, one per line in the message (the first
+ * `composeLimits.problems` of them, then how many more). It is an
  * invalid_argument ShoalError so the API answers 400 with the whole list, without a mapping of
  * its own; `problems` keeps each one apart for callers that show them differently.
  */
@@ -27,7 +29,9 @@ export class ComposeError extends ShoalError {
   readonly problems: readonly ComposeProblem[];
 
   constructor(problems: ComposeProblem[]) {
-    super('invalid_argument', problems.map((p) => formatAt(p, p.message)).join('\n'), problems[0]?.path || undefined);
+    const shown = problems.slice(0, composeLimits.problems).map((p) => formatAt(p, p.message));
+    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more problems`);
+    super('invalid_argument', shown.join('\n'), problems[0]?.path || undefined);
     this.name = 'ComposeError';
     this.problems = problems;
   }
