@@ -1,4 +1,4 @@
-import { interpolate, referencedVariables, type Lookup } from './interpolate.js';
+import { interpolate, newExpansionBudget, referencedVariables, type Lookup } from './interpolate.js';
 
 /**
  * `.env` and `env_file` contents as compose reads them: `KEY=VALUE` lines, `export KEY=VALUE`,
@@ -28,6 +28,8 @@ export function parseDotenv(content: string, lookup: Lookup): DotenvResult {
   const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
   const own = new Map<string, string>();
   const result: DotenvResult = { entries: [], problems: [], missing: [], names: [] };
+  // One budget for the file: `B=$A$A`, `C=$B$B`, ... doubles at every line.
+  const budget = newExpansionBudget();
   const names = new Set<string>();
   const chained: Lookup = (name) => lookup(name) ?? own.get(name);
   for (let i = 0; i < lines.length; i++) {
@@ -79,7 +81,7 @@ export function parseDotenv(content: string, lookup: Lookup): DotenvResult {
     if (expandIt) {
       const refs = referencedVariables(value);
       if (typeof refs !== 'string') refs.forEach((n) => names.add(n));
-      const expanded = interpolate(value, chained);
+      const expanded = interpolate(value, chained, budget);
       if (!expanded.ok) {
         result.problems.push({ line: lineNo, message: `${key}: ${expanded.message}` });
         continue;

@@ -1,5 +1,5 @@
 import type { Diagnostics } from './compose-error.js';
-import { interpolate, referencedVariables, type Lookup } from './interpolate.js';
+import { interpolate, newExpansionBudget, referencedVariables, type Lookup } from './interpolate.js';
 import { isExtension } from './tree-read.js';
 import type { Tree } from './yaml-tree.js';
 
@@ -10,9 +10,11 @@ import type { Tree } from './yaml-tree.js';
  * "" with one warning per variable; a malformed template or `${X:?msg}` is an error there.
  */
 export function interpolateTree(tree: Tree, lookup: Lookup, diag: Diagnostics, warned: Set<string>): void {
+  // One budget for the file: many values each repeating a large variable add up.
+  const budget = newExpansionBudget();
   walkStrings(tree, (node) => {
     if (typeof node.value !== 'string' || !node.value.includes('$')) return;
-    const result = interpolate(node.value, lookup);
+    const result = interpolate(node.value, lookup, budget);
     if (!result.ok) {
       diag.error(node.at, result.message);
       return;

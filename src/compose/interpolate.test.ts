@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServiceSpec } from '../api/service-spec.js';
 import { interpolate, referencedVariables } from './interpolate.js';
+import { ComposeError } from './compose-error.js';
 import { renderStack } from './render-stack.js';
 
 const vars: Record<string, string> = { SET: 'value', EMPTY: '' };
@@ -96,5 +97,40 @@ describe('interpolation in compose files', () => {
     const spec = renderStack({ files: [{ name: 'compose.yaml', content }], variables: {}, envFile: { name: '.env', content: 'SET_ONE=from-dotenv' } }).spec;
     assert.deepEqual((spec.services.web as ServiceSpec).env, { SET_ONE: 'from-dotenv' });
     assert.deepEqual(spec.warnings, ['compose.yaml:4: services.web.environment[1]: variable UNSET_ONE is not set: left out of the environment']);
+  });
+});
+
+describe('interpolation is bounded', () => {
+  const nested = (depth: number): string => `${'${A:-'.repeat(depth)}x${'}'.repeat(depth)}`;
+
+  test('nesting 3,000 deep is refused with the file, line and key, not a stack overflow', () => {
+    const content = `services:\n  web:\n    image: "${nested(3000)}"\n`;
+    assert.throws(
+      () => renderStack({ files: [{ name: 'deep.yaml', content }], variables: {} }),
+      (e: unknown) => e instanceof ComposeError && e.code === 'invalid_argument' && e.message === 'deep.yaml:3: services.web.image: interpolation nested deeper than 32 levels ("${A:-${B:-...}}")',
+    );
+  });
+
+  test('nesting up to the limit works', () => {
+    assert.equal(value(nested(32)), 'x');
+    assert.match(failure(nested(33)), /nested deeper than 32 levels/);
+    assert.match(referencedVariables(nested(3000)) as string, /nested deeper than 32 levels/);
+  });
+
+  test('a value repeating a large variable is refused at the character limit, across the whole file too', () => {
+    const big = { BIG: 'x'.repeat(64 * 1024) };
+    const one = `services:\n  web:\n    image: x\n    labels: { a: "${'$BIG'.repeat(200)}" }\n`;
+    assert.throws(() => renderStack({ files: [{ name: 'c.yaml', content: one }], variables: big }), / c\.yaml:4: services\.web\.labels\.a: interpolation expands to more than 8388608 characters$/);
+    const labels = Array.from({ length: 200 }, (_, i) => `      l${i}: $BIG`).join('\n');
+    const many = `services:\n  web:\n    image: x\n    labels:\n${labels}\n`;
+    assert.throws(() => renderStack({ files: [{ name: 'c.yaml', content: many }], variables: big }), /interpolation expands to more than 8388608 characters/);
+  });
+
+  test('an .env file doubling a value at every line is refused', () => {
+    const lines = ['A0=xxxxxxxxxxxxxxxx', ...Array.from({ length: 40 }, (_, i) => `A${i + 1}=$A${i}$A${i}`)];
+    assert.throws(
+      () => renderStack({ files: [{ name: 'c.yaml', content: 'services:\n  web:\n    image: x\n' }], envFile: { name: '.env', content: lines.join('\n') }, variables: {} }),
+      / \.env:\d+: A\d+: interpolation expands to more than 8388608 characters$/,
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { composeLimits } from './compose-limits.js';
+
 /**
  * compose's variable interpolation: `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
  * `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`, `${VAR+alt}` and `$$` for a literal `$`.
@@ -13,12 +15,22 @@ export type Interpolation =
 
 const namePattern = /^[_a-zA-Z][_a-zA-Z0-9]*/;
 
+/**
+ * Characters interpolation may still produce. Shared by the calls of one file (values can
+ * repeat a large variable many times: `$BIG$BIG...`), so a small input cannot make gigabytes.
+ */
+export interface ExpansionBudget {
+  chars: number;
+}
+export const newExpansionBudget = (): ExpansionBudget => ({ chars: composeLimits.expandedChars });
+
 export class TemplateError extends Error {}
 
-export function interpolate(text: string, lookup: Lookup): Interpolation {
+export function interpolate(text: string, lookup: Lookup, budget: ExpansionBudget = newExpansionBudget()): Interpolation {
   const missing: string[] = [];
   try {
-    const value = expand(text, { lookup, missing, names: undefined });
+    const value = expand(text, { lookup, missing, names: undefined, budget }, 0);
+    budget.chars -= value.length;
     return { ok: true, value, missing };
   } catch (e) {
     if (e instanceof TemplateError) return { ok: false, message: e.message };
@@ -30,7 +42,7 @@ export function interpolate(text: string, lookup: Lookup): Interpolation {
 export function referencedVariables(text: string): string[] | string {
   const names = new Set<string>();
   try {
-    expand(text, { lookup: () => undefined, missing: [], names });
+    expand(text, { lookup: () => undefined, missing: [], names, budget: newExpansionBudget() }, 0);
     return [...names];
   } catch (e) {
     if (e instanceof TemplateError) return e.message;
@@ -43,12 +55,16 @@ interface Context {
   missing: string[];
   /** Set when only collecting names: every branch is then expanded, whatever the values. */
   names: Set<string> | undefined;
+  budget: ExpansionBudget;
 }
 
-function expand(text: string, ctx: Context): string {
+/** `depth`: how many templates this text is nested in (`${A:-${B}}`), bounded so deep nesting is refused, not a stack overflow. */
+function expand(text: string, ctx: Context, depth: number): string {
+  if (depth > composeLimits.interpolationDepth) throw new TemplateError(`interpolation nested deeper than ${composeLimits.interpolationDepth} levels ("\${A:-\${B:-...}}")`);
   let out = '';
   let i = 0;
   while (i < text.length) {
+    if (out.length > ctx.budget.chars) throw new TemplateError(`interpolation expands to more than ${composeLimits.expandedChars} characters`);
     const dollar = text.indexOf('$', i);
     if (dollar < 0) {
       out += text.slice(i);
@@ -62,7 +78,7 @@ function expand(text: string, ctx: Context): string {
     } else if (next === '{') {
       const end = closingBrace(text, dollar + 2);
       if (end < 0) throw new TemplateError(`invalid interpolation "${text.slice(dollar)}": no closing "}"`);
-      out += braced(text.slice(dollar + 2, end), ctx);
+      out += braced(text.slice(dollar + 2, end), ctx, depth);
       i = end + 1;
     } else {
       const name = namePattern.exec(text.slice(dollar + 1))?.[0];
@@ -96,7 +112,8 @@ function plain(name: string, ctx: Context): string {
   return value;
 }
 
-function braced(inner: string, ctx: Context): string {
+function braced(inner: string, ctx: Context, depth: number): string {
+  const expand1 = (word: string): string => expand(word, ctx, depth + 1);
   const name = namePattern.exec(inner)?.[0];
   if (!name) throw new TemplateError(`invalid interpolation "\${${inner}}": expected a variable name`);
   const rest = inner.slice(name.length);
@@ -109,23 +126,23 @@ function braced(inner: string, ctx: Context): string {
   const unsetOrEmpty = value === undefined || value === '';
   const unset = value === undefined;
   if (ctx.names) {
-    expand(word, ctx);
+    expand1(word);
     return '';
   }
   switch (op) {
     case ':-':
-      return unsetOrEmpty ? expand(word, ctx) : value;
+      return unsetOrEmpty ? expand1(word) : value;
     case '-':
-      return unset ? expand(word, ctx) : value;
+      return unset ? expand1(word) : value;
     case ':?':
     case '?':
       if (op === ':?' ? unsetOrEmpty : unset) {
-        const why = expand(word, ctx);
+        const why = expand1(word);
         throw new TemplateError(`required variable ${name} is ${unset ? 'not set' : 'empty'}${why ? `: ${why}` : ''}`);
       }
       return value as string;
     default:
       // `:+` and `+`: the alternative when set (and, for `:+`, not empty); nothing otherwise.
-      return (op === ':+' ? !unsetOrEmpty : !unset) ? expand(word, ctx) : '';
+      return (op === ':+' ? !unsetOrEmpty : !unset) ? expand1(word) : '';
   }
 }
