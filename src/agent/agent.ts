@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { NodeNetworkPlan } from '../api/networks.js';
 import { agentPortPaths } from '../api/agent-protocol.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { closeDataDir, logClosedPaths } from '../lib/private-files.js';
 import type { Executor } from './exec/executor.js';
 import { chooseFilesRoot } from './files/files-root.js';
 import { TaskFileStore } from './files/task-file-store.js';
 import { CertificateRenewer } from './join/certificate-renewer.js';
 import { agentPortUrl } from './join/manager-address.js';
+import { identityFileNames } from './join/identity-files.js';
 import { obtainIdentity } from './join/obtain-identity.js';
 import { NodeNetworking } from './network/node-networking.js';
 import { NodeIdFile } from './node-id-file.js';
@@ -54,6 +56,7 @@ export const agentSessionPath = agentPortPaths.session;
 /** Wiring only: identity (join or reuse, renewal), worker (task runners) and the session. */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const logger = options.logger ?? createLogger('agent');
+  logClosedPaths(logger, closeDataDir(options.dataDir, [...identityFileNames, NodeIdFile.fileName]));
   const baseUrl = agentPortUrl(options.managerAddress);
   const hostname = options.hostname ?? osHostname();
   const identity = await obtainIdentity({ baseUrl, dataDir: options.dataDir, hostname, logger, ...(options.token !== undefined ? { token: options.token } : {}) });

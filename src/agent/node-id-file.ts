@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivateFile } from '../lib/private-files.js';
 
 /**
  * The node id the manager gave this agent, kept in the data dir so that a restarted agent
@@ -8,8 +9,10 @@ import { join } from 'node:path';
 export class NodeIdFile {
   private readonly path: string;
 
-  constructor(private readonly dataDir: string) {
-    this.path = join(dataDir, 'node-id');
+  static readonly fileName = 'node-id';
+
+  constructor(dataDir: string) {
+    this.path = join(dataDir, NodeIdFile.fileName);
   }
 
   async read(): Promise<string | undefined> {
@@ -24,9 +27,6 @@ export class NodeIdFile {
 
   /** Written through a temporary file so a crash never leaves half an id behind. */
   async write(id: string): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp`;
-    await writeFile(tmp, `${id}\n`, { mode: 0o600 });
-    await rename(tmp, this.path);
+    await writePrivateFile(this.path, `${id}\n`);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -49,14 +49,22 @@ test('createLogger redacts every sensitive field, to a stream, in a child logger
   assert.match(out, /"component":"agent"/);
 });
 
-test('createLogger redacts every sensitive field in a log file (shoal up)', () => {
+test('createLogger redacts every sensitive field in a log file (shoal up), made 0600 in a 0700 folder whatever the umask', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-logger-'));
   try {
     const file = join(dir, 'logs', 'shoal.log');
-    const logger = createLogger('shoal', { destination: { file, sync: true } });
+    const previousUmask = process.umask(0o022);
+    let logger: Logger;
+    try {
+      logger = createLogger('shoal', { destination: { file, sync: true } });
+    } finally {
+      process.umask(previousUmask);
+    }
     const values = logEveryField(logger);
     logger.flush();
     assertRedacted(readFileSync(file, 'utf8'), values);
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'the log is for its owner only');
+    assert.equal(statSync(join(dir, 'logs')).mode & 0o777, 0o700);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

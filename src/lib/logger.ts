@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { createPrivateFile } from './private-files.js';
 
 export type { Logger };
 
@@ -43,6 +44,9 @@ export function createLogger(name: string, options: LoggerOptions | string = {})
   };
   const dest = opts.destination;
   if (dest === undefined) return pino(config);
-  if ('file' in dest) return pino(config, pino.destination({ dest: dest.file, sync: dest.sync ?? false, mkdir: true, mode: 0o600 }));
+  if ('file' in dest) {
+    createPrivateFile(dest.file);
+    return pino(config, pino.destination({ dest: dest.file, sync: dest.sync ?? false }));
+  }
   return pino(config, dest);
 }

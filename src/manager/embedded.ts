@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent } from '../agent/agent.js';
 import { DockerExecutor } from '../agent/executor/docker/docker-executor.js';
 import { createLogger } from '../lib/logger.js';
+import { closeDataDir, logClosedPaths, writePrivateFile } from '../lib/private-files.js';
 import { startManager, type RunningManager } from './manager.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
@@ -29,9 +30,12 @@ export interface RunningEmbedded {
  * joins it over the same mutual-TLS join and session remote agents use, on loopback.
  */
 export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEmbedded> {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logFile = join(options.dataDir, 'shoal.log');
+  // Closed before the log opens; said in the log once it is open. The manager's and the agent's
+  // folders are closed by startManager and startAgent.
+  const closed = closeDataDir(options.dataDir, ['shoal.log']);
   const logger = createLogger('shoal', { destination: { file: logFile } });
+  logClosedPaths(logger, closed);
   const store = new SqliteStore(join(options.dataDir, 'manager', 'shoal.db'));
   const manager = await startManager({
     store,
@@ -48,7 +52,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEm
   // after its first join it uses its certificate (DATA/agent) and needs the token only to come
   // back after its certificate expired while Shoal was stopped.
   const tokenFile = join(options.dataDir, 'manager', 'local-join-token');
-  if (manager.newTokens) writeFileSync(tokenFile, manager.newTokens.manager, { mode: 0o600 });
+  if (manager.newTokens) await writePrivateFile(tokenFile, manager.newTokens.manager);
   if (!existsSync(tokenFile)) throw new Error(`the local join token ${tokenFile} is missing; start with a new --data-dir`);
   const token = readFileSync(tokenFile, 'utf8').trim();
   const agent = await startAgent({

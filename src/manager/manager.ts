@@ -5,6 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import type { Logger } from '../lib/logger.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
+import { closeDataDir, logClosedPaths } from '../lib/private-files.js';
 import { AgentServer } from './agent-listener/agent-server.js';
 import { peerIdentityOfRequest } from './agent-listener/peer-identity.js';
 import { CertificateAuthority } from './ca/certificate-authority.js';
@@ -94,6 +95,8 @@ const bracket = (host: string): string => (host.includes(':') ? `[${host}]` : ho
 /** Wiring only: every component shares the store and nothing else. */
 export async function startManager(options: ManagerOptions): Promise<RunningManager> {
   const { logger } = options;
+  // Everything in the manager's data dir (store, CA key, token key) is for this user only.
+  logClosedPaths(logger, closeDataDir(options.dataDir, 'all'));
   // Commits made while serving an API request carry its client address, for the audit history.
   const store = withRequestOrigin(options.store);
   const clock = options.clock ?? systemClock;

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { caHashOfPem } from '../../lib/pki/ca-hash.js';
+import { writePrivateFile } from '../../lib/private-files.js';
 import { identityOfSubject, type CertificateIdentity } from '../../lib/pki/certificate-identity.js';
 
 /** What a joined node holds: its key (made here, never sent), its certificate and the CA's. */
@@ -51,13 +52,10 @@ export async function readIdentity(dataDir: string): Promise<NodeIdentity | unde
  * refused by TLS and the next start re-joins or renews).
  */
 export async function writeIdentity(dataDir: string, identity: NodeIdentity): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const put = async (name: string, content: string, mode: number): Promise<void> => {
-    const path = join(dataDir, name);
-    await writeFile(`${path}.tmp`, content, { mode });
-    await rename(`${path}.tmp`, path);
-  };
-  await put(files.ca, identity.caCertificatePem, 0o644);
-  await put(files.key, identity.keyPem, 0o600);
-  await put(files.cert, identity.certificatePem, 0o644);
+  await writePrivateFile(join(dataDir, files.ca), identity.caCertificatePem);
+  await writePrivateFile(join(dataDir, files.key), identity.keyPem);
+  await writePrivateFile(join(dataDir, files.cert), identity.certificatePem);
 }
+
+/** The files of the identity and the node id, which the agent closes to other users at start. */
+export const identityFileNames: readonly string[] = [files.key, files.cert, files.ca];

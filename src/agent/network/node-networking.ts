@@ -152,7 +152,8 @@ export class NodeNetworking {
     const stack = plan.dns.services.find((s) => s.tasks.some((t) => t.id === task.id))?.stack;
     this.localTasks.set(task.id, { env: task.env, taskId: task.id, ...(stack !== undefined ? { stack } : {}) });
     const path = this.resolvPath(task.id);
-    await mkdir(this.options.stateDir, { recursive: true });
+    // The folder is private; resolv.conf itself is 0644: the container's user reads it.
+    await mkdir(this.options.stateDir, { recursive: true, mode: 0o700 });
     await writeFile(path, resolvConf(primary.gateway, task.env, stack), { mode: 0o644 });
     return { networks: attachments.map((a) => ({ name: dockerNetworkName(a.networkId), aliases: a.aliases })), resolvConf: path };
   }

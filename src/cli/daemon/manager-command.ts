@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../../lib/logger.js';
+import { closeDataDir, logClosedPaths } from '../../lib/private-files.js';
 import type { CliIo } from '../io.js';
 import { flagError, parseFlag } from '../flag-error.js';
 import { parseDuration } from '../parse/duration.js';
@@ -49,6 +50,8 @@ export function registerManager(program: Command, io: CliIo): void {
       const { startManager } = await import('../../manager/manager.js');
       const { SqliteStore } = await import('../../manager/store/sqlite-store.js');
       const logger = createLogger('shoal-manager', { ...(io.env.SHOAL_LOG_LEVEL ? { level: io.env.SHOAL_LOG_LEVEL } : {}) });
+      // The manager's own folder (DATA/manager) is closed by startManager, before it reads anything.
+      logClosedPaths(logger, closeDataDir(dataDir, []));
       const store = new SqliteStore(join(dataDir, 'manager', 'shoal.db'));
       const manager = await startManager({
         store,

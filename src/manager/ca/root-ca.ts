@@ -1,7 +1,8 @@
 import { webcrypto } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { caHashOfPem } from '../../lib/pki/ca-hash.js';
+import { writePrivateFile } from '../../lib/private-files.js';
 import { generateKeyPair, keyPairFromPem, privateKeyToPem, type KeyPair } from '../../lib/pki/keys.js';
 import { ecdsaP256, x509 } from '../../lib/pki/x509.js';
 import { randomSerial } from './serial.js';
@@ -18,14 +19,6 @@ export interface RootCa {
 const rootLifetimeMs = 10 * 365 * 24 * 3600 * 1000;
 
 export const caKeyPath = (dataDir: string): string => join(dataDir, 'ca', 'ca-key.pem');
-
-/** Writes through a temporary file so a crash never leaves half a key; the key is 0600 from birth. */
-export async function writePrivateFile(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, content, { mode: 0o600 });
-  await rename(tmp, path);
-}
 
 export async function createRootCa(dataDir: string, now = new Date()): Promise<RootCa> {
   const keys = await generateKeyPair();

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePrivateFile } from './root-ca.js';
+import { writePrivateFile } from '../../lib/private-files.js';
 
 /**
  * AES-256-GCM with a key kept in a 0600 file of the manager's data dir: join tokens are stored

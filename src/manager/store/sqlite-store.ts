@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createPrivateFile } from '../../lib/private-files.js';
 import {
   ConflictError,
   indexValues,
@@ -43,7 +42,9 @@ export class SqliteStore implements Store {
   private commitsSincePrune = 0;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // Made 0600 before SQLite opens it: SQLite would make it 0644, and gives the -wal and -shm
+    // files the database file's mode.
+    if (path !== ':memory:') createPrivateFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
