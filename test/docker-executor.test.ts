@@ -18,6 +18,7 @@ const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const makeExecutor = (): DockerExecutor => new DockerExecutor(docker, { scopeLabels: { [runLabel]: runId } });
 const images = { run: 'shoal-test/busybox:1', crash: 'shoal-test/busybox:crash', missing: 'shoal-test/missing:nope' } as const;
 const serviceName = `dx${runId.slice(3)}`;
+const nodeN = { nodeId: 'nodeN', clusterId: `cluster-${runId}` };
 
 after(async () => {
   const filters = { label: [`${runLabel}=${runId}`] };
@@ -60,6 +61,17 @@ executorContract('docker', makeExecutor, (kind, spec) => makeTestTask({ image: i
     assert.ok(subnet, 'the default bridge has an IPv4 subnet');
     return { name: info.Name, subnet };
   },
+  addNetwork: async (_ex, name, subnet, labels) => {
+    await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] }, Labels: { ...labels, [runLabel]: runId } });
+  },
+  networks: async () =>
+    (await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`] } })).map((n) => ({ name: n.Name, subnet: n.IPAM?.Config?.[0]?.Subnet ?? '', labels: n.Labels ?? {} })),
+  removeNetwork: async (_ex, name) => {
+    // Only this run's: a name is looked up among the networks carrying the run's label.
+    for (const n of await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`], name: [name] } })) {
+      if (n.Name === name) await (docker.getNetwork(n.Id).remove() as Promise<unknown>).catch(() => undefined);
+    }
+  },
 });
 
 
@@ -84,8 +96,8 @@ void describe('docker executor', () => {
       { name: `shoal-dx-${runId}-a`, networkId: `${runId}a`, bridge: `shldx${runId.slice(3, 9)}a`, subnet: `10.247.${third}.64/26`, gateway: `10.247.${third}.65` },
       { name: `shoal-dx-${runId}-b`, networkId: `${runId}b`, bridge: `shldx${runId.slice(3, 9)}b`, subnet: `10.247.${third}.128/26`, gateway: `10.247.${third}.129` },
     ];
-    await ex.syncNetworks(nets, 'nodeN');
-    await ex.syncNetworks(nets, 'nodeN');
+    await ex.syncNetworks(nets, nodeN);
+    await ex.syncNetworks(nets, nodeN);
     const made = await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=nodeN`] } });
     assert.deepEqual(made.map((n) => [n.Name, n.IPAM?.Config?.[0]?.Subnet]).sort(), nets.map((n) => [n.name, n.subnet]), 'made once, on their ranges');
     assert.deepEqual(await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=another`] } }), []);
@@ -106,10 +118,10 @@ void describe('docker executor', () => {
       assert.deepEqual(info.NetworkSettings.Ports['80/tcp'] ?? null, null, 'an ingress port is the agent proxy\'s, not bound by the engine');
 
       // In use: not removed yet; once the container is gone, the next sync removes it.
-      await ex.syncNetworks([], 'nodeN');
+      await ex.syncNetworks([], nodeN);
       assert.equal((await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=nodeN`] } })).length, 2);
       await ex.remove(id);
-      await ex.syncNetworks([], 'nodeN');
+      await ex.syncNetworks([], nodeN);
       assert.deepEqual(await docker.listNetworks({ filters: { label: [`${runLabel}=${runId}`, `${shoalLabels.node}=nodeN`] } }), []);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { LogLine } from '../src/api/agent-protocol.js';
-import type { TaskObject } from '../src/api/objects.js';
+import { taskName, type TaskObject } from '../src/api/objects.js';
 import { serviceSpecSchema, type ServiceSpecInput } from '../src/api/service-spec.js';
 import { newId } from '../src/lib/ids.js';
-import { ExecutorError, type ContainerHealth, type Executor } from '../src/agent/exec/executor.js';
+import { ExecutorError, NetworkConflictError, shoalLabels, type ContainerHealth, type EngineNetworkSpec, type Executor, type NetworkOwner } from '../src/agent/exec/executor.js';
 import { TaskFileStore } from '../src/agent/files/task-file-store.js';
 
 /**
@@ -60,6 +60,25 @@ export interface ContractProbe {
   file(ex: Executor, containerId: string, path: string): Promise<SeenFile | undefined>;
   /** The network a container joins when its task names none, and that network's IPv4 subnet (CIDR). */
   defaultNetwork(ex: Executor): Promise<{ name: string; subnet: string }>;
+  /** Makes a network in the engine as someone else would (another cluster's agent, another program), within this executor's scope. */
+  addNetwork(ex: Executor, name: string, subnet: string, labels: Record<string, string>): Promise<void>;
+  /** The engine's networks within this executor's scope. */
+  networks(ex: Executor): Promise<EngineNetworkSeen[]>;
+  /** Removes a network of `addNetwork` (one already gone is no error). */
+  removeNetwork(ex: Executor, name: string): Promise<void>;
+}
+
+export interface EngineNetworkSeen {
+  name: string;
+  subnet: string;
+  labels: Record<string, string>;
+}
+
+/** A network as the agent asks for it, named after `tag` (6 characters). */
+export function contractNetwork(tag: string, subnet: string): EngineNetworkSpec {
+  const [base = ''] = subnet.split('/');
+  const gateway = base.replace(/\d+$/, (last) => String(Number(last) + 1));
+  return { name: `shoal-contract-${tag}`, networkId: tag, bridge: `shlc-${tag}`, subnet, gateway };
 }
 
 /** Whether `ip` (dotted quad) lies in `cidr` (`a.b.c.d/n`). */
@@ -82,6 +101,7 @@ export function executorContract(
   probe: ContractProbe,
 ): void {
   void describe(`executor contract: ${name}`, () => {
+    const node1: NetworkOwner = { nodeId: 'node1', clusterId: 'cluster-a' };
     const created: Array<{ ex: Executor; id: string }> = [];
     const watches = new AbortController();
     const scratch: string[] = [];
@@ -152,7 +172,7 @@ export function executorContract(
       const third = 16 + Math.floor(Math.random() * 200);
       const tag = newId(6).toLowerCase();
       const net = { name: `shoal-contract-${tag}`, networkId: tag, bridge: `shlc-${tag}`, subnet: `10.246.${third}.0/26`, gateway: `10.246.${third}.1` };
-      await ex.syncNetworks([net], 'node1');
+      await ex.syncNetworks([net], node1);
       try {
         const task = makeTask('run', { stopSignal: 'SIGKILL' });
         const id = await ex.prepare(task, 'node1', [], { networks: [{ name: net.name, aliases: [] }] });
@@ -162,7 +182,100 @@ export function executorContract(
         assert.deepEqual(addresses.map((a) => a.network), [net.name], 'only the networks it was given');
         await ex.remove(id);
       } finally {
-        await ex.syncNetworks([], 'node1');
+        await ex.syncNetworks([], node1);
+      }
+    });
+
+    /** A block of 256 addresses no other test of this run uses, for the cases of networks in the way. */
+    const scratchBlock = (): string => `10.245.${16 + Math.floor(Math.random() * 200)}`;
+    const oldCluster: NetworkOwner = { nodeId: 'oldnode', clusterId: 'cluster-old' };
+    const names = async (ex: Executor): Promise<string[]> => (await probe.networks(ex)).map((n) => n.name);
+
+    void test('engine networks: another cluster\'s network in the way is removed when unused; networks in nobody\'s way stay; made ones name their node and cluster', async () => {
+      const ex = await makeExecutor();
+      const block = scratchBlock();
+      const tag = newId(5).toLowerCase();
+      const leftover = `shoal-left-${tag}`;
+      const elsewhere = `shoal-else-${tag}`;
+      await probe.addNetwork(ex, leftover, `${block}.0/26`, { [shoalLabels.network]: `l${tag}`, [shoalLabels.node]: 'oldnode', [shoalLabels.cluster]: 'cluster-old' });
+      await probe.addNetwork(ex, elsewhere, `${block}.192/26`, { [shoalLabels.network]: `e${tag}`, [shoalLabels.node]: 'othernode', [shoalLabels.cluster]: 'cluster-other' });
+      // Made by this node before networks named their cluster: still its own, kept as it is.
+      const before = contractNetwork(`b${tag}`, `${block}.128/26`);
+      await probe.addNetwork(ex, before.name, before.subnet, { [shoalLabels.network]: before.networkId, [shoalLabels.node]: node1.nodeId });
+      const net = contractNetwork(`n${tag}`, `${block}.0/26`);
+      try {
+        const result = await ex.syncNetworks([net, before], node1);
+        assert.deepEqual(result.leftoversRemoved, [`${leftover} (${block}.0/26)`]);
+        const seen = await probe.networks(ex);
+        assert.ok(!seen.some((n) => n.name === leftover), 'the leftover in the way is gone');
+        assert.ok(seen.some((n) => n.name === elsewhere), 'another cluster\'s network in nobody\'s way stays');
+        const made = seen.find((n) => n.name === net.name);
+        assert.equal(made?.subnet, net.subnet);
+        assert.equal(made?.labels[shoalLabels.node], node1.nodeId);
+        assert.equal(made?.labels[shoalLabels.cluster], node1.clusterId);
+        assert.equal(made?.labels[shoalLabels.network], net.networkId);
+        assert.equal(seen.find((n) => n.name === before.name)?.labels[shoalLabels.cluster], undefined, 'the older own network was kept, not made again');
+      } finally {
+        await ex.syncNetworks([], node1);
+        for (const name of [leftover, elsewhere, before.name]) await probe.removeNetwork(ex, name);
+      }
+    });
+
+    void test('engine networks: another cluster\'s network in the way that a container uses stays, named with the container; the others are made', async () => {
+      const ex = await makeExecutor();
+      const block = scratchBlock();
+      const tag = newId(5).toLowerCase();
+      // Made by the old cluster's agent, with a container of its node on it.
+      const leftover = contractNetwork(`l${tag}`, `${block}.0/26`);
+      await ex.syncNetworks([leftover], oldCluster);
+      const task = makeTask('run', { stopSignal: 'SIGKILL' });
+      const id = await ex.prepare(task, oldCluster.nodeId, [], { networks: [{ name: leftover.name, aliases: [] }] });
+      created.push({ ex, id });
+      const mine = contractNetwork(`m${tag}`, `${block}.0/27`);
+      const other = contractNetwork(`o${tag}`, `${block}.128/26`);
+      try {
+        await ex.start(id);
+        await assert.rejects(ex.syncNetworks([mine, other], node1), (err: unknown) => {
+          assert.ok(err instanceof NetworkConflictError, String(err));
+          assert.deepEqual(err.conflicts.map((c) => c.name), [mine.name]);
+          const message = err.conflicts[0]?.message ?? '';
+          assert.ok(message.includes(`${leftover.name} (${leftover.subnet})`), message);
+          assert.match(message, /another Shoal cluster \(node oldnode\)/);
+          assert.ok(message.includes(taskName(task)), `names the container: ${message}`);
+          return true;
+        });
+        assert.equal((await ex.inspect(id))?.running, true, 'the other cluster\'s container is left alone');
+        assert.deepEqual((await names(ex)).filter((n) => [leftover.name, mine.name, other.name].includes(n)).sort(), [leftover.name, other.name].sort());
+        // Once its container is gone, the next sync clears it away.
+        await ex.remove(id);
+        await ex.syncNetworks([mine, other], node1);
+        assert.deepEqual((await names(ex)).filter((n) => [leftover.name, mine.name, other.name].includes(n)).sort(), [mine.name, other.name].sort());
+      } finally {
+        await ex.remove(id);
+        await ex.syncNetworks([], node1);
+        await ex.syncNetworks([], oldCluster);
+      }
+    });
+
+    void test('engine networks: a network that is not Shoal\'s in the way is named with its range, and left alone', async () => {
+      const ex = await makeExecutor();
+      const block = scratchBlock();
+      const tag = newId(5).toLowerCase();
+      const plain = `plain-${tag}`;
+      await probe.addNetwork(ex, plain, `${block}.0/24`, {});
+      const net = contractNetwork(`n${tag}`, `${block}.64/26`);
+      try {
+        await assert.rejects(ex.syncNetworks([net], node1), (err: unknown) => {
+          assert.ok(err instanceof NetworkConflictError, String(err));
+          assert.ok(err.message.includes(`${plain} (${block}.0/24)`), err.message);
+          assert.match(err.message, /not Shoal's.*--cluster-cidr/);
+          return true;
+        });
+        const seen = await names(ex);
+        assert.ok(seen.includes(plain) && !seen.includes(net.name));
+      } finally {
+        await ex.syncNetworks([], node1);
+        await probe.removeNetwork(ex, plain);
       }
     });
 

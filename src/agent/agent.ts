@@ -68,7 +68,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let networking: NodeNetworking | undefined;
   if (options.networking) {
     networking = new NodeNetworking({ executor: options.executor, run: hostRunner(), logger: logger.child({ component: 'network' }), stateDir: join(options.dataDir, 'network'), ...(options.dnsPort !== undefined ? { dnsPort: options.dnsPort } : {}) });
-    await networking.init(identity.nodeId);
+    await networking.init({ nodeId: identity.nodeId, clusterId: identity.caHash });
   }
   const worker = new Worker({
     ...(networking ? { network: networking } : {}),

@@ -166,6 +166,16 @@ test('errors are one line on stderr with exit code 1', async () => {
   assert.equal((await shoal('--version')).code, 0);
 });
 
+test('a bad --cluster-cidr is refused before anything starts', async () => {
+  assert.deepEqual(await shoal('up', '--data-dir', '/nonexistent/shoal', '--cluster-cidr', '10.240.0.0/17'), {
+    code: 1,
+    out: '',
+    err: 'shoal: --cluster-cidr "10.240.0.0/17": the prefix must be /8 to /16 (each node takes a /20 of it, so a /16 holds 16 nodes)\n',
+  });
+  const manager = await shoal('manager', '--init', '--data-dir', '/nonexistent/shoal', '--cluster-cidr', '10.240.1.0/16');
+  assert.deepEqual(manager, { code: 1, out: '', err: 'shoal: --cluster-cidr "10.240.1.0/16": has host bits set: did you mean 10.240.0.0/16?\n' });
+});
+
 test('node ls and scale --detach', async () => {
   const nodes = await shoal('node', 'ls');
   assert.match(nodes.out, /^ID +HOSTNAME +STATUS +AVAILABILITY +ROLE +ENGINE\nnode1 +host-a +Ready +Active +manager +27\.0\.1\n$/);

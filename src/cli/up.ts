@@ -6,6 +6,7 @@ import { deployDemo } from './demo.js';
 import { credentialBanner, recordLocalContext, type NewAdminCredential } from './daemon/local-context.js';
 import { flagError, parseFlag } from './flag-error.js';
 import type { CliIo } from './io.js';
+import { parseClusterCidr } from './parse/cluster-cidr.js';
 import { parseNonNegativeInt } from './parse/number.js';
 import { parseRetention } from './parse/retention.js';
 
@@ -14,7 +15,7 @@ interface EmbeddedManager {
   newAdmin?: NewAdminCredential;
   stop(): Promise<void>;
 }
-type StartEmbedded = (opts: { dataDir: string; port: number; host?: string; auditRetentionMs?: number }) => Promise<EmbeddedManager>;
+type StartEmbedded = (opts: { dataDir: string; port: number; host?: string; auditRetentionMs?: number; clusterCidr?: string }) => Promise<EmbeddedManager>;
 
 /**
  * Loaded at run time so that every other command starts without loading the manager, and so
@@ -35,6 +36,21 @@ async function loadStartEmbedded(): Promise<StartEmbedded> {
   return start as StartEmbedded;
 }
 
+/**
+ * Starts a manager with `--cluster-cidr`: a cluster created with another block refuses it,
+ * and that is said about the flag.
+ */
+export async function withClusterCidr<T>(cidr: string | undefined, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if (cidr !== undefined && err instanceof ShoalError && err.field === 'ipam.clusterCidr') {
+      throw flagError('--cluster-cidr', cidr, err.message.replace(/^ipam\.clusterCidr: /, ''));
+    }
+    throw err;
+  }
+}
+
 export function resolveDataDir(flag: string | undefined, io: CliIo): string {
   const raw = flag ?? io.env.SHOAL_DATA_DIR ?? join(io.homeDir, '.shoal', 'data');
   const expanded = raw === '~' || raw.startsWith('~/') ? join(io.homeDir, raw.slice(1)) : raw;
@@ -49,13 +65,15 @@ export function registerUp(program: Command, io: CliIo): void {
     .option('--port <port>', 'API port (default: 7420)')
     .option('--demo', 'deploy the demo services (hello, workers) unless they exist')
     .option('--audit-retention <duration>', 'how long audit history entries are kept (e.g. 720h, 90d)', '30d')
-    .action(async (opts: { dataDir?: string; port?: string; demo?: boolean; auditRetention: string }) => {
+    .option('--cluster-cidr <cidr>', 'the block container addresses come from, /8 to /16, set when the cluster is created (default: 10.240.0.0/12)')
+    .action(async (opts: { dataDir?: string; port?: string; demo?: boolean; auditRetention: string; clusterCidr?: string }) => {
       const port = opts.port === undefined ? 7420 : parseFlag('--port', opts.port, parseNonNegativeInt);
       if (port < 1 || port > 65535) throw flagError('--port', String(opts.port), 'must be 1-65535');
       const auditRetentionMs = parseFlag('--audit-retention', opts.auditRetention, parseRetention);
+      const clusterCidr = opts.clusterCidr === undefined ? undefined : parseFlag('--cluster-cidr', opts.clusterCidr, parseClusterCidr);
       const dataDir = resolveDataDir(opts.dataDir, io);
       const startEmbedded = await loadStartEmbedded();
-      const manager = await startEmbedded({ dataDir, port, auditRetentionMs });
+      const manager = await withClusterCidr(opts.clusterCidr, () => startEmbedded({ dataDir, port, auditRetentionMs, ...(clusterCidr !== undefined ? { clusterCidr } : {}) }));
       const local = await recordLocalContext(io, manager.url, manager.newAdmin);
       io.out(
         [

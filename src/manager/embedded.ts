@@ -15,6 +15,8 @@ export interface EmbeddedOptions {
   dockerSocket?: string;
   heartbeatPeriodMs?: number;
   auditRetentionMs?: number;
+  /** The cluster's address block, on the start that creates it (see ManagerOptions.clusterCidr). */
+  clusterCidr?: string;
 }
 
 export interface RunningEmbedded {
@@ -47,6 +49,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<RunningEm
     agentPort: 0,
     ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
     ...(options.auditRetentionMs !== undefined ? { auditRetentionMs: options.auditRetentionMs } : {}),
+    ...(options.clusterCidr !== undefined ? { clusterCidr: options.clusterCidr } : {}),
   });
   // The local agent joins with the manager token, kept (only) in the data dir, owner-readable;
   // after its first join it uses its certificate (DATA/agent) and needs the token only to come

@@ -71,6 +71,11 @@ export interface ManagerOptions {
   createAdmin?: boolean;
   /** How long audit entries are kept (default 30 days). */
   auditRetentionMs?: number;
+  /**
+   * The block every container address comes from (default 10.240.0.0/12): stored when the
+   * cluster is created; a start with a different one fails, naming the stored one.
+   */
+  clusterCidr?: string;
 }
 
 export interface RunningManager {
@@ -102,6 +107,10 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   const clock = options.clock ?? systemClock;
   const now = (): number => clock.now();
   const cluster = await initCluster(store, options.dataDir);
+  const ipam = new IpamApi(store, options.clusterCidr !== undefined ? { config: { clusterCidr: options.clusterCidr } } : {});
+  // The address plan is fixed at creation, not at the first allocation, and a start that asks
+  // for another one fails here, before anything is served.
+  await ipam.config();
   const revocations = new RevocationList(store);
   await revocations.start();
   const ca = new CertificateAuthority({
@@ -119,13 +128,13 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     store,
     logger: logger.child({ component: 'dispatcher' }),
     files: { content: (env, kind, name, version) => (kind === 'secret' ? secrets : configs).content(env, name, version) },
-    networkPlans: new NetworkPlans(store, new IpamApi(store)),
+    networkPlans: new NetworkPlans(store, ipam),
     ...(options.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: options.heartbeatPeriodMs } : {}),
     ...(options.heartbeatGracePeriods !== undefined ? { heartbeatGracePeriods: options.heartbeatGracePeriods } : {}),
   });
   const pins = new FilePins(store);
   const services = new ServiceApi(store, now, pins);
-  const networks = new NetworkApi({ store, ranges: new IpamApi(store), now });
+  const networks = new NetworkApi({ store, ranges: ipam, now });
   const stacks = new StackApi({ store, compose: composeRenderer(), services, files: fileApiStackFiles(store, secrets, configs), pinner: pins, networks, now });
   const accounts = new AccountApi(store, now);
   const audit = new AuditLog({ store, logger: logger.child({ component: 'audit' }), now, ...(options.auditRetentionMs !== undefined ? { retentionMs: options.auditRetentionMs } : {}) });

@@ -19,12 +19,18 @@ const repo = new URL('../..', import.meta.url).pathname;
  */
 export class EmbeddedCluster {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'shoal-test-'));
+  /** Flags added to every `shoal up` of this cluster (e.g. `--cluster-cidr`); a test may change them between starts. */
+  readonly upFlags: string[];
   readonly docker = new Docker();
   port = 0;
   private admin: AdminSession | undefined;
   nodeId = '';
   private proc: ChildProcess | undefined;
   private output = '';
+
+  constructor(options: { upFlags?: string[] } = {}) {
+    this.upFlags = [...(options.upFlags ?? [])];
+  }
 
   /** A client logged in as the cluster's administrator. */
   get client(): ShoalClient {
@@ -49,7 +55,7 @@ export class EmbeddedCluster {
 
   async start(): Promise<this> {
     if (!this.port) this.port = await freePort();
-    this.proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'up', '--data-dir', this.dataDir, '--port', String(this.port)], {
+    this.proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'up', '--data-dir', this.dataDir, '--port', String(this.port), ...this.upFlags], {
       cwd: repo,
       env: { ...process.env, SHOAL_CONFIG: this.cliConfig },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,10 +131,20 @@ export class EmbeddedCluster {
 
   async destroy(): Promise<void> {
     await this.kill();
+    // A start that failed before its node was ready may still have joined and made networks.
+    this.nodeId ||= readNodeIdFile(this.dataDir);
     if (this.nodeId) {
       for (const c of await this.containers()) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
       await removeNodeNetworking(this.docker, this.nodeId);
     }
     rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function readNodeIdFile(dataDir: string): string {
+  try {
+    return readFileSync(join(dataDir, 'agent', 'node-id'), 'utf8').trim();
+  } catch {
+    return '';
   }
 }

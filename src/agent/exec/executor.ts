@@ -10,6 +10,8 @@ export const shoalLabels = {
   env: 'io.shoal.env',
   node: 'io.shoal.node.id',
   network: 'io.shoal.network.id',
+  /** On engine networks: the cluster that made it (its CA's SHA-256), to tell another cluster's leftovers. */
+  cluster: 'io.shoal.cluster.id',
 } as const;
 
 /** The engine's verdict of a container's health check (Docker's State.Health.Status). */
@@ -62,6 +64,26 @@ export interface EngineNetworkSpec {
   gateway: string;
 }
 
+/** Who a node's engine networks belong to: the node, and its cluster (`shoalLabels.cluster`). */
+export interface NetworkOwner {
+  nodeId: string;
+  /** The cluster's identity: its CA certificate's SHA-256, the same on every node of a cluster. */
+  clusterId: string;
+}
+
+/** What `syncNetworks` did beyond this node's own networks, for the agent's log. */
+export interface NetworkSyncResult {
+  /** Other nodes' or clusters' networks it removed because they were in the way: `NAME (RANGE)`. */
+  leftoversRemoved: string[];
+}
+
+/** A wanted network the engine cannot have for now, and why, in words for the task's status. */
+export interface NetworkConflict {
+  /** The engine's name of the wanted network. */
+  name: string;
+  message: string;
+}
+
 /** How a task's container is wired: its networks (the first is its primary) and its resolver. */
 export interface ContainerNetworking {
   networks: { name: string; aliases: string[] }[];
@@ -85,6 +107,17 @@ export class ExecutorError extends Error {
   ) {
     super(message);
     this.name = 'ExecutorError';
+  }
+}
+
+/**
+ * `syncNetworks` made every wanted network but these: another network holds their range (a
+ * network that is not Shoal's, or another cluster's still used by its containers).
+ */
+export class NetworkConflictError extends ExecutorError {
+  constructor(readonly conflicts: NetworkConflict[]) {
+    super('failed', conflicts.map((c) => `network ${c.name}: ${c.message}`).join('; '));
+    this.name = 'NetworkConflictError';
   }
 }
 
@@ -113,11 +146,15 @@ export interface Executor {
    */
   prepare(task: TaskObject, nodeId: string, files?: TaskFileMount[], networking?: ContainerNetworking): Promise<string>;
   /**
-   * Makes the engine's Shoal networks of this node match `wanted`: creates the missing ones,
-   * and removes the others once no container uses them (one still in use stays until a later
-   * call). Networks of other nodes sharing the engine are never touched.
+   * Makes the engine's Shoal networks of this node match `wanted`: creates the missing ones
+   * (labelled with the owner's node and cluster), and removes the others once no container
+   * uses them (one still in use stays until a later call). Another node's or cluster's Shoal
+   * network (of this executor's scope) is removed only when it is in the way of a wanted one
+   * and no container uses it (`planNetworkSync`); any other network in the way fails the call
+   * with a `NetworkConflictError` naming it, after every other wanted network was made.
+   * Containers are never touched.
    */
-  syncNetworks(wanted: EngineNetworkSpec[], nodeId: string): Promise<void>;
+  syncNetworks(wanted: EngineNetworkSpec[], owner: NetworkOwner): Promise<NetworkSyncResult>;
   start(containerId: string): Promise<void>;
   /**
    * Resolves when the container exits (at once when it already has). An aborted `signal`

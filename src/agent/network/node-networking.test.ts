@@ -41,7 +41,7 @@ async function networking(executor: FakeExecutor): Promise<NodeNetworking> {
   const stateDir = await mkdtemp(join(tmpdir(), 'shoal-nn-'));
   dirs.push(stateDir);
   const n = new NodeNetworking({ executor, run: noKernel, logger: createLogger('test', 'silent'), stateDir, dnsPort: 0, ingressHost: '127.0.0.1', taskWaitMs: 3000 });
-  await n.init('node1abcdefgh');
+  await n.init({ nodeId: 'node1abcdefgh', clusterId: 'cluster1' });
   return n;
 }
 
@@ -70,7 +70,7 @@ void test('engine networks that cannot be made: the task fails naming why, and t
   const executor = new FakeExecutor();
   let failures = 1;
   const sync = executor.syncNetworks.bind(executor);
-  executor.syncNetworks = (wanted, nodeId) => (failures-- > 0 ? Promise.reject(new Error('Pool overlaps with other one on this address space')) : sync(wanted, nodeId));
+  executor.syncNetworks = (wanted, owner) => (failures-- > 0 ? Promise.reject(new Error('Pool overlaps with other one on this address space')) : sync(wanted, owner));
   const net = await networking(executor);
   try {
     const task = makeTestTask({ image: 'fake/app:1' });
@@ -86,6 +86,27 @@ void test('engine networks that cannot be made: the task fails naming why, and t
     plan.tasks[other.id] = [{ networkId: 'netnew', aliases: [] }];
     net.apply(plan);
     await assert.rejects(net.forTask(other), /its networks are not ready on this node: Pool overlaps/);
+  } finally {
+    await net.close();
+  }
+});
+
+void test('a network another holds: its tasks fail naming it, tasks on the other networks go on, and it is made once freed', async () => {
+  const executor = new FakeExecutor();
+  executor.addEngineNetwork('someones-lan', '10.240.16.64/27');
+  const net = await networking(executor);
+  try {
+    const task = makeTestTask({ image: 'fake/app:1' });
+    const plan = planFor(task.id, '127.0.0.5');
+    const shopOnly = makeTestTask({ image: 'fake/app:1' });
+    plan.tasks[shopOnly.id] = [{ networkId: 'netshop', aliases: [] }];
+    net.apply(plan);
+    // Not the 3-s wait's "not ready": the conflict itself, said at the first sync that finds it.
+    await assert.rejects(net.forTask(task), /^Error: network shoal-netdefault: this node's range 10\.240\.16\.64\/26 overlaps network someones-lan \(10\.240\.16\.64\/27\), which is not Shoal's: .*--cluster-cidr/);
+    assert.deepEqual((await net.forTask(shopOnly)).networks, [{ name: dockerNetworkName('netshop'), aliases: [] }]);
+    executor.removeEngineNetwork('someones-lan');
+    // The failed sync is tried again on its own (2 s): the network is made and the task wired.
+    assert.equal((await net.forTask(task)).networks.length, 2);
   } finally {
     await net.close();
   }

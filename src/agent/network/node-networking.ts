@@ -6,7 +6,7 @@ import { buildDnsTable, type DnsTable } from '../dns/dns-table.js';
 import type { DnsClient } from '../../api/dns-view.js';
 import type { TaskAddress, TaskObject } from '../../api/objects.js';
 import { DnsServer } from '../dns/dns-server.js';
-import type { ContainerNetworking, EngineNetworkSpec, Executor } from '../exec/executor.js';
+import { NetworkConflictError, type ContainerNetworking, type EngineNetworkSpec, type Executor, type NetworkOwner } from '../exec/executor.js';
 import { IngressProxy } from '../ingress/ingress-proxy.js';
 import { checkIptables } from '../netfilter/check-iptables.js';
 import { NetfilterProgrammer } from '../netfilter/netfilter-programmer.js';
@@ -55,13 +55,22 @@ export class NodeNetworking {
   private overlay: OverlayProgrammer | undefined;
   private overlaySupported: boolean | undefined;
   private iptablesProblem: string | undefined;
-  private nodeId = '';
+  private owner: NetworkOwner = { nodeId: '', clusterId: '' };
   private applying = false;
   private pending: NodeNetworkPlan | undefined;
   private closed = false;
   private loopbackSaid = false;
   /** Why the engine's networks could not be made on the last try, for the tasks that wait. */
   private syncError: string | undefined;
+  /**
+   * Networks another network keeps from being made (`NetworkConflictError`), with why: a task
+   * on one fails at the first sync that still finds it so, instead of waiting out `taskWaitMs`.
+   */
+  private readonly conflicts = new Map<string, string>();
+  /** Engine syncs finished so far, so a waiting task knows a newer one has been tried. */
+  private syncs = 0;
+  /** The last conflict logged, so the 2-s retries do not repeat it. */
+  private conflictSaid = '';
   private failedSteps = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   /** Who each local task is, for the resolver, from when its container is wired. */
@@ -78,8 +87,8 @@ export class NodeNetworking {
   }
 
   /** Checks once what this node can do, and says clearly what it cannot. */
-  async init(nodeId: string): Promise<void> {
-    this.nodeId = nodeId;
+  async init(owner: NetworkOwner): Promise<void> {
+    this.owner = owner;
     const { logger, run } = this.options;
     const kernel = await checkKernelSupport(run);
     this.overlaySupported = kernel.ok;
@@ -103,9 +112,12 @@ export class NodeNetworking {
    */
   async forTask(task: TaskObject): Promise<ContainerNetworking> {
     const deadline = Date.now() + (this.options.taskWaitMs ?? 30_000);
+    const syncsBefore = this.syncs;
     for (;;) {
       const wiring = await this.wiring(task);
       if (wiring) return wiring;
+      const conflict = this.syncs > syncsBefore ? this.conflictOf(task) : undefined;
+      if (conflict) throw new Error(conflict);
       if (Date.now() >= deadline || this.closed) {
         if (!this.plan?.tasks[task.id]) throw new Error('the manager has not sent its networks');
         throw new Error(`its networks are not ready on this node${this.syncError ? `: ${this.syncError}` : ''}`);
@@ -156,6 +168,16 @@ export class NodeNetworking {
     await mkdir(this.options.stateDir, { recursive: true, mode: 0o700 });
     await writeFile(path, resolvConf(primary.gateway, task.env, stack), { mode: 0o644 });
     return { networks: attachments.map((a) => ({ name: dockerNetworkName(a.networkId), aliases: a.aliases })), resolvConf: path };
+  }
+
+  /** Why one of the task's networks cannot be made on this node, if that is what it waits for. */
+  private conflictOf(task: TaskObject): string | undefined {
+    for (const a of this.plan?.tasks[task.id] ?? []) {
+      const name = dockerNetworkName(a.networkId);
+      const why = this.conflicts.get(name);
+      if (why) return `network ${name}: ${why}`;
+    }
+    return undefined;
   }
 
   private resolvPath(taskId: string): string {
@@ -211,11 +233,28 @@ export class NodeNetworking {
     const wanted: EngineNetworkSpec[] = plan.networks.map((n) => ({ name: dockerNetworkName(n.id), networkId: n.id, bridge: bridgeDeviceName(n.id), subnet: n.range, gateway: n.gateway }));
     await this.step('syncing the engine networks', async () => {
       try {
-        await executor.syncNetworks(wanted, this.nodeId);
+        const { leftoversRemoved } = await executor.syncNetworks(wanted, this.owner);
+        for (const n of leftoversRemoved) this.options.logger.info(`networking: removed network ${n}, left by another Shoal node or cluster in the way of this node's, used by no container`);
         this.syncError = undefined;
+        this.conflicts.clear();
+        this.conflictSaid = '';
       } catch (err) {
         this.syncError = err instanceof Error ? err.message : String(err);
+        this.conflicts.clear();
+        if (err instanceof NetworkConflictError) {
+          // Every other network was made: tasks on those go on.
+          for (const c of err.conflicts) this.conflicts.set(c.name, c.message);
+          this.ready.clear();
+          for (const w of wanted) if (!this.conflicts.has(w.name)) this.ready.add(w.name);
+          if (this.conflictSaid !== err.message) this.options.logger.error(`networking: ${err.message}`);
+          this.conflictSaid = err.message;
+          // Not a failed step to warn about every 2 s: said once above, and tried again all the same.
+          this.failedSteps++;
+          return;
+        }
         throw err;
+      } finally {
+        this.syncs++;
       }
       this.ready.clear();
       for (const w of wanted) this.ready.add(w.name);
@@ -226,7 +265,7 @@ export class NodeNetworking {
     if (!this.iptablesProblem) {
       await this.step('programming the packet filter', () =>
         this.netfilter.converge({
-          tag: netfilterTag(this.nodeId),
+          tag: netfilterTag(this.owner.nodeId),
           clusterCidr: plan.clusterCidr,
           nodeSubnet: plan.nodeSubnet,
           ...(overlay ? { overlayDevice } : {}),
@@ -254,7 +293,7 @@ export class NodeNetworking {
     }
     let up = false;
     await this.step('programming the overlay', async () => {
-      this.overlay ??= new OverlayProgrammer({ underlayIp: plan.underlayIp, subnet: plan.nodeSubnet, vni: plan.vni, device: overlayDevice, vtepMac: deriveVtepMac(this.nodeId) }, this.options.run);
+      this.overlay ??= new OverlayProgrammer({ underlayIp: plan.underlayIp, subnet: plan.nodeSubnet, vni: plan.vni, device: overlayDevice, vtepMac: deriveVtepMac(this.owner.nodeId) }, this.options.run);
       const result = await this.overlay.converge(plan.peers.map((p) => ({ nodeId: p.nodeId, underlayIp: p.underlayIp, subnet: p.subnet, vtepMac: p.vtepMac })));
       for (const p of result.ignoredPeers) this.options.logger.warn({ nodeId: p.nodeId }, `overlay: peer left out: ${p.reason}`);
       up = true;

@@ -5,7 +5,8 @@ import { closeDataDir, logClosedPaths } from '../../lib/private-files.js';
 import type { CliIo } from '../io.js';
 import { flagError, parseFlag } from '../flag-error.js';
 import { parseDuration } from '../parse/duration.js';
-import { resolveDataDir } from '../up.js';
+import { resolveDataDir, withClusterCidr } from '../up.js';
+import { parseClusterCidr } from '../parse/cluster-cidr.js';
 import { parseRetention } from '../parse/retention.js';
 import { parseListenAddress } from './listen-address.js';
 import { credentialBanner, recordLocalContext } from './local-context.js';
@@ -20,6 +21,7 @@ interface ManagerFlags {
   heartbeatPeriod?: string;
   init?: boolean;
   auditRetention: string;
+  clusterCidr?: string;
 }
 
 /** `shoal manager`: a manager without a local agent, for clusters whose agents join over the network. */
@@ -35,6 +37,7 @@ export function registerManager(program: Command, io: CliIo): void {
     .option('--heartbeat-period <duration>', 'how often agents report; a node is down after 3 missed periods', '1s')
     .option('--init', 'create the cluster\'s administrator account if the store has none (password shown once) and write an admin credential for this user\'s CLI')
     .option('--audit-retention <duration>', 'how long audit history entries are kept (e.g. 720h, 90d)', '30d')
+    .option('--cluster-cidr <cidr>', 'with --init: the block container addresses come from, /8 to /16, fixed once the cluster exists (default: 10.240.0.0/12)')
     .action(async (opts: ManagerFlags) => {
       const { host, port } = parseListenAddress('--listen', opts.listen);
       const agent = opts.agentListen !== undefined ? parseListenAddress('--agent-listen', opts.agentListen) : { host, port: port === 0 ? 0 : port + 1 };
@@ -46,6 +49,7 @@ export function registerManager(program: Command, io: CliIo): void {
       if (opts.advertiseAddr !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(opts.advertiseAddr)) {
         throw flagError('--advertise-addr', opts.advertiseAddr, 'must be HOST or HOST:PORT');
       }
+      const clusterCidr = opts.clusterCidr === undefined ? undefined : parseFlag('--cluster-cidr', opts.clusterCidr, parseClusterCidr);
       const dataDir = resolveDataDir(opts.dataDir, io);
       const { startManager } = await import('../../manager/manager.js');
       const { SqliteStore } = await import('../../manager/store/sqlite-store.js');
@@ -53,7 +57,7 @@ export function registerManager(program: Command, io: CliIo): void {
       // The manager's own folder (DATA/manager) is closed by startManager, before it reads anything.
       logClosedPaths(logger, closeDataDir(dataDir, []));
       const store = new SqliteStore(join(dataDir, 'manager', 'shoal.db'));
-      const manager = await startManager({
+      const manager = await withClusterCidr(opts.clusterCidr, () => startManager({
         store,
         logger,
         dataDir: join(dataDir, 'manager'),
@@ -66,7 +70,8 @@ export function registerManager(program: Command, io: CliIo): void {
         createAdmin: opts.init === true,
         auditRetentionMs,
         ...(opts.advertiseAddr !== undefined ? { advertiseAddr: opts.advertiseAddr } : {}),
-      });
+        ...(clusterCidr !== undefined ? { clusterCidr } : {}),
+      }));
       io.err(`shoal manager: API on ${manager.url}; agents join ${manager.joinAddress} (data: ${dataDir})\n`);
       if (manager.newTokens) {
         // Shown once, at cluster creation, on the terminal only (never in the JSON log);

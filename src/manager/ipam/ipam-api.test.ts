@@ -112,7 +112,7 @@ for (const [backend, open] of backends) {
       const store = open();
       await new IpamApi(store, { config: tiny }).allocateNodeSubnet('n');
       assert.deepEqual(await new IpamApi(store).config(), { clusterCidr: '10.9.0.0/22', nodeSubnetPrefix: 24, networkRangePrefix: 26 });
-      await rejectsWith(new IpamApi(store, { config: { clusterCidr: '10.10.0.0/16' } }).allocateNodeSubnet('m'), 'failed_precondition', /ipam\.clusterCidr: the cluster's address plan is fixed at 10\.9\.0\.0\/22/);
+      await rejectsWith(new IpamApi(store, { config: { clusterCidr: '10.10.0.0/16' } }).allocateNodeSubnet('m'), 'failed_precondition', /^ipam\.clusterCidr: fixed when the cluster was created: this cluster's is 10\.9\.0\.0\/22, not 10\.10\.0\.0\/16$/);
       const fresh = memoryStore();
       await rejectsWith(new IpamApi(fresh, { config: { clusterCidr: '10.240.0.1/12' } }).config(), 'invalid_argument', /^ipam\.clusterCidr: /);
       await rejectsWith(new IpamApi(fresh, { config: { clusterCidr: '10.240.0.0/20' } }).config(), 'invalid_argument', /^ipam\.nodeSubnetPrefix: must be longer/);

@@ -187,7 +187,7 @@ export class IpamApi {
       if (stored) {
         for (const key of Object.keys(this.options.config ?? {}) as Array<keyof IpamConfig>) {
           if (stored[key] !== wanted[key]) {
-            throw new ShoalError('failed_precondition', `ipam.${key}: the cluster's address plan is fixed at ${String(stored[key])}; cannot change it to ${String(wanted[key])}`, `ipam.${key}`);
+            throw new ShoalError('failed_precondition', `ipam.${key}: fixed when the cluster was created: this cluster's is ${String(stored[key])}, not ${String(wanted[key])}`, `ipam.${key}`);
           }
         }
         return { clusterCidr: stored.clusterCidr, nodeSubnetPrefix: stored.nodeSubnetPrefix, networkRangePrefix: stored.networkRangePrefix };

@@ -11,10 +11,14 @@ import {
   type ExitResult,
   type HealthListener,
   type LogOptions,
+  NetworkConflictError,
+  type NetworkOwner,
+  type NetworkSyncResult,
   type ObservedContainer,
   type TaskFileMount,
   type WaitOptions,
 } from '../../exec/executor.js';
+import { blockers, isOwnNetwork, isShoalNetwork, planNetworkSync, type EngineNetwork } from '../../exec/network-sync-plan.js';
 import { containerConfig, normalizeSignal } from './container-config.js';
 import { engineMessage, engineStatus, isAlreadyThere, isNotFound } from './docker-errors.js';
 import { watchHealthEvents } from './health-events.js';
@@ -90,30 +94,18 @@ export class DockerExecutor implements Executor {
     return id;
   }
 
-  async syncNetworks(wanted: EngineNetworkSpec[], nodeId: string): Promise<void> {
-    const found = await this.docker.listNetworks({ filters: { label: [shoalLabels.network, `${shoalLabels.node}=${nodeId}`, ...Object.entries(this.scope).map(([k, v]) => `${k}=${v}`)] } });
-    const byName = new Map(wanted.map((w) => [w.name, w]));
-    const removals: Promise<void>[] = [];
-    for (const net of found) {
-      const want = byName.get(net.Name);
-      const subnet = net.IPAM?.Config?.[0]?.Subnet;
-      if (want && subnet === want.subnet) {
-        byName.delete(net.Name);
-        continue;
-      }
-      // Unwanted, or on a range the manager no longer gives this node: removed once empty.
-      const network = this.docker.getNetwork(net.Id);
-      removals.push(
-        (network.remove() as Promise<unknown>).then(
-          () => undefined,
-          (err: unknown) => {
-            if (!isNotFound(err) && !/active endpoints/i.test(engineMessage(err))) throw err;
-          },
-        ),
-      );
+  async syncNetworks(wanted: EngineNetworkSpec[], owner: NetworkOwner): Promise<NetworkSyncResult> {
+    const engine = (await this.docker.listNetworks()).map(engineNetwork);
+    // Only the Shoal networks in the way need their containers looked up.
+    const others = engine.filter((n) => !isOwnNetwork(n, owner, this.scope));
+    for (const n of new Set(wanted.flatMap((w) => blockers(w, others)))) {
+      if (isShoalNetwork(n, this.scope)) n.containers = await this.attachedContainers(n.id);
     }
-    await Promise.all(removals);
-    for (const w of byName.values()) {
+    const plan = planNetworkSync(wanted, engine, owner, this.scope);
+    // Unwanted, on a range the manager no longer gives this node, or a leftover in the way:
+    // removed once empty (a container may have joined since it was looked at).
+    await Promise.all([...plan.removeOwn, ...plan.removeLeftovers].map((n) => this.removeNetworkIfUnused(n.id)));
+    for (const w of plan.create) {
       try {
         await this.docker.createNetwork({
           Name: w.name,
@@ -126,11 +118,35 @@ export class DockerExecutor implements Executor {
             // containers must keep its source address (isolation and the resolver rely on it).
             'com.docker.network.bridge.enable_ip_masquerade': 'false',
           },
-          Labels: { ...this.scope, [shoalLabels.node]: nodeId, [shoalLabels.network]: w.networkId },
+          Labels: { ...this.scope, [shoalLabels.node]: owner.nodeId, [shoalLabels.cluster]: owner.clusterId, [shoalLabels.network]: w.networkId },
         });
       } catch (err) {
-        if (!isAlreadyThere(err)) throw new ExecutorError('failed', `could not create network ${w.name} (${w.subnet}): ${engineMessage(err)}`);
+        if (isAlreadyThere(err)) continue;
+        const text = engineMessage(err);
+        // A network made between the look and the create: said in the engine's words, with the way out.
+        const hint = /overlap/i.test(text) ? ' (another network holds this range: see docker network ls; a new cluster can take another block with --cluster-cidr)' : '';
+        throw new ExecutorError('failed', `could not create network ${w.name} (${w.subnet}): ${text}${hint}`);
       }
+    }
+    if (plan.conflicts.length > 0) throw new NetworkConflictError(plan.conflicts);
+    return { leftoversRemoved: plan.removeLeftovers.map((n) => `${n.name} (${n.subnets.join(', ')})`) };
+  }
+
+  private async attachedContainers(networkId: string): Promise<string[]> {
+    try {
+      const info = (await this.docker.getNetwork(networkId).inspect()) as { Containers?: Record<string, { Name?: string }> };
+      return Object.entries(info.Containers ?? {}).map(([id, c]) => c.Name ?? id.slice(0, 12));
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
+  }
+
+  private async removeNetworkIfUnused(networkId: string): Promise<void> {
+    try {
+      await (this.docker.getNetwork(networkId).remove() as Promise<unknown>);
+    } catch (err) {
+      if (!isNotFound(err) && !/active endpoints/i.test(engineMessage(err))) throw err;
     }
   }
 
@@ -330,4 +346,15 @@ export function containerAddresses(info: Pick<Dockerode.ContainerInspectInfo, 'N
 function withTag(image: string): string {
   const lastPart = image.slice(image.lastIndexOf('/') + 1);
   return lastPart.includes(':') || lastPart.includes('@') ? image : `${image}:latest`;
+}
+
+function engineNetwork(n: Dockerode.NetworkInspectInfo): EngineNetwork {
+  const bridge = n.Options?.['com.docker.network.bridge.name'];
+  return {
+    id: n.Id,
+    name: n.Name,
+    subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet?.includes('.') ? [c.Subnet] : [])),
+    labels: n.Labels ?? {},
+    ...(bridge ? { bridge } : {}),
+  };
 }

@@ -18,6 +18,9 @@ executorContract('fake', () => new FakeExecutor(), (kind, spec) => makeTestTask(
     return f && { content: f.data.toString('utf8'), mode: f.mode, uid: f.uid, writable: !f.readOnly };
   },
   defaultNetwork: () => Promise.resolve({ name: 'bridge', subnet: '172.17.0.0/16' }),
+  addNetwork: (ex, name, subnet, labels) => Promise.resolve(fake(ex).addEngineNetwork(name, subnet, labels)),
+  networks: (ex) => Promise.resolve(fake(ex).engineNetworkList()),
+  removeNetwork: (ex, name) => Promise.resolve(fake(ex).removeEngineNetwork(name)),
 });
 
 void test('fake: addresses follow start order on 172.17.0.0/16', () => {

@@ -6,6 +6,8 @@ import { newId } from '../../../lib/ids.js';
 import { commandLine } from '../../exec/command-line.js';
 import {
   ExecutorError,
+  NetworkConflictError,
+  shoalLabels,
   type ContainerHealth,
   type ContainerNetworking,
   type EngineNetworkSpec,
@@ -13,10 +15,13 @@ import {
   type ExitResult,
   type HealthListener,
   type LogOptions,
+  type NetworkOwner,
+  type NetworkSyncResult,
   type ObservedContainer,
   type TaskFileMount,
   type WaitOptions,
 } from '../../exec/executor.js';
+import { planNetworkSync, type EngineNetwork } from '../../exec/network-sync-plan.js';
 
 /**
  * An in-memory Executor for unit tests and benchmarks with hundreds of simulated nodes.
@@ -66,6 +71,8 @@ interface FakeContainer {
   ip?: string;
   /** The network the made-up address is on: the primary one it was given, else `bridge`. */
   network: string;
+  /** Every network it was given. */
+  networks: string[];
   /** What the container would run, as the Docker executor would give it to the engine. */
   commandLine: { entrypoint?: string[]; cmd?: string[] };
 }
@@ -120,10 +127,48 @@ export class FakeExecutor implements Executor {
 
   /** Each node's networks as the last `syncNetworks` left them. */
   readonly networks = new Map<string, EngineNetworkSpec[]>();
+  /** The engine's networks by id: the ones `syncNetworks` made and the ones tests add. */
+  private readonly engineNetworks = new Map<string, EngineNetwork>();
 
-  syncNetworks(wanted: EngineNetworkSpec[], nodeId: string): Promise<void> {
-    this.networks.set(nodeId, wanted.slice());
-    return Promise.resolve();
+  /** Test hook: a network made in the engine by someone else (another cluster, another program). */
+  addEngineNetwork(name: string, subnet: string, labels: Record<string, string> = {}): void {
+    if ([...this.engineNetworks.values()].some((n) => n.name === name)) throw new Error(`network with name ${name} already exists`);
+    const id = newId();
+    this.engineNetworks.set(id, { id, name, subnets: [subnet], labels: { ...labels } });
+  }
+
+  /** Test hook: the engine's networks (name, range, labels). */
+  engineNetworkList(): { name: string; subnet: string; labels: Record<string, string> }[] {
+    return [...this.engineNetworks.values()].map((n) => ({ name: n.name, subnet: n.subnets[0] ?? '', labels: { ...n.labels } }));
+  }
+
+  /** Test hook: removes a network by name, as `docker network rm` would (refused while in use). */
+  removeEngineNetwork(name: string): void {
+    for (const n of this.engineNetworks.values()) {
+      if (n.name !== name) continue;
+      if (this.attached(name).length > 0) throw new Error(`error while removing network: network ${name} has active endpoints`);
+      this.engineNetworks.delete(n.id);
+    }
+  }
+
+  syncNetworks(wanted: EngineNetworkSpec[], owner: NetworkOwner): Promise<NetworkSyncResult> {
+    const engine = [...this.engineNetworks.values()].map((n) => ({ ...n, containers: this.attached(n.name) }));
+    const plan = planNetworkSync(wanted, engine, owner, {});
+    // As the engine does: a network a running container is on is not removed.
+    for (const n of [...plan.removeOwn, ...plan.removeLeftovers]) if (this.attached(n.name).length === 0) this.engineNetworks.delete(n.id);
+    for (const w of plan.create) {
+      const id = newId();
+      this.engineNetworks.set(id, { id, name: w.name, subnets: [w.subnet], bridge: w.bridge, labels: { [shoalLabels.node]: owner.nodeId, [shoalLabels.cluster]: owner.clusterId, [shoalLabels.network]: w.networkId } });
+    }
+    const conflicted = new Set(plan.conflicts.map((c) => c.name));
+    this.networks.set(owner.nodeId, wanted.filter((w) => !conflicted.has(w.name)));
+    if (plan.conflicts.length > 0) return Promise.reject(new NetworkConflictError(plan.conflicts));
+    return Promise.resolve({ leftoversRemoved: plan.removeLeftovers.map((n) => `${n.name} (${n.subnets.join(', ')})`) });
+  }
+
+  /** Names of the running containers joined to the network. */
+  private attached(network: string): string[] {
+    return [...this.containers.values()].filter((c) => c.running && c.networks.includes(network)).map((c) => c.name);
   }
 
   async prepare(task: TaskObject, nodeId: string, files: TaskFileMount[] = [], networking?: ContainerNetworking): Promise<string> {
@@ -144,7 +189,7 @@ export class FakeExecutor implements Executor {
       if (c?.taskId === task.id) return c.id;
       throw new ExecutorError('rejected', `Conflict. The container name "/${name}" is already in use`);
     }
-    const c: FakeContainer = { id: newId(32), taskId: task.id, nodeId, name, image, running: false, logs: [], listeners: new Set(), files, commandLine: commandLine(task.spec), network: networking?.networks[0]?.name ?? 'bridge' };
+    const c: FakeContainer = { id: newId(32), taskId: task.id, nodeId, name, image, running: false, logs: [], listeners: new Set(), files, commandLine: commandLine(task.spec), network: networking?.networks[0]?.name ?? 'bridge', networks: networking?.networks.map((n) => n.name) ?? [] };
     const check = task.spec.healthcheck;
     if (check && check.test[0] !== 'NONE') c.healthcheck = check;
     this.containers.set(c.id, c);
