@@ -100,6 +100,20 @@ export function storeContract(backend: string, open: () => Promise<{ store: Stor
       assert.equal(last.changes[1]?.prev?.id, 'n2');
     }));
 
+    test('history gives the kept batches after a revision a page at a time, as watch replays them', withStore(async (s) => {
+      const r0 = await s.revision();
+      for (let i = 0; i < 5; i++) await s.commit([{ op: 'create', kind: 'node', value: thing(`h${i}`) }], { actor: `a${i}`, ...(i === 1 ? { source: '192.0.2.9' } : {}) });
+      const first = await s.history(r0, 2);
+      assert.deepEqual(first.map((b) => b.actor), ['a0', 'a1']);
+      assert.equal(first[1]?.source, '192.0.2.9');
+      const rest = await s.history(first[1]?.revision ?? 0, 10);
+      assert.deepEqual(rest.map((b) => b.actor), ['a2', 'a3', 'a4']);
+      assert.deepEqual(await s.history(await s.revision(), 10), []);
+      const watched: ChangeBatch[] = [];
+      s.watch(r0, (b) => watched.push(b)).close();
+      assert.deepEqual([...first, ...rest], watched);
+    }));
+
     test('a commit\'s source address reaches watchers, live and replayed', withStore(async (s) => {
       const r0 = await s.revision();
       const live: ChangeBatch[] = [];

@@ -22,7 +22,7 @@ function handler(req: IncomingMessage, res: ServerResponse, body: string): void 
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(value));
   };
-  switch (`${req.method} ${url.pathname}`) {
+  switch (url.search === '?since=9' ? `${req.method} ${url.pathname}${url.search}` : `${req.method} ${url.pathname}`) {
     case 'GET /v1/info':
       return json(200, { version: '0.1.0', revision: 'abc', nodes: 1, services: 2 });
     case 'POST /v1/services':
@@ -44,6 +44,12 @@ function handler(req: IncomingMessage, res: ServerResponse, body: string): void 
       res.write(`id: 6\nevent: shoal\ndata: ${JSON.stringify({ ...event, revision: 6 })}\n\n`);
       req.on('close', () => (sseClosed = true));
       return; // stays open, like the real stream
+    }
+    case 'GET /v1/events?since=9': {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const event: ShoalEvent = { revision: 10, time: 't', env: 'default', actor: 'a', action: 'service.create', kind: 'service', objectId: 'o', attributes: {} };
+      res.write(`id: 10\nevent: shoal\ndata: ${JSON.stringify(event)}\n\n`);
+      return void res.end('event: dropped\ndata: {"reason":"client too slow: more than 4 MiB unread"}\n\n');
     }
     case 'GET /v1/services/web/logs':
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -116,6 +122,18 @@ test('events: typed, from a revision, ended by the signal', async () => {
   // Leaving the loop closes the connection, so the manager can stop its subscription.
   for (let i = 0; i < 50 && !sseClosed; i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(sseClosed);
+});
+
+test('events: a stream the manager dropped ends in an error with its reason', async () => {
+  const client = new ShoalClient({ baseUrl });
+  const got: number[] = [];
+  await assert.rejects(
+    async () => {
+      for await (const e of client.events({ since: 9 })) got.push(e.revision);
+    },
+    (e: unknown) => e instanceof ShoalError && e.code === 'resource_exhausted' && /client too slow: more than 4 MiB unread/.test(e.message),
+  );
+  assert.deepEqual(got, [10]);
 });
 
 test('logs: lines, then an error line becomes a ShoalError', async () => {

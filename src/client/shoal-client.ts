@@ -194,6 +194,9 @@ export class ShoalClient {
     const res = await this.openStream('/v1/events', { since: opts.since, kind: opts.kind }, 'text/event-stream', opts.signal);
     try {
       for await (const message of readSse(res)) {
+        // The manager ends a stream it cannot keep up (`dropped`: the reader fell too far behind) with its reason.
+        if (message.event === 'dropped') throw new ShoalError('resource_exhausted', `the manager closed the event stream: ${(JSON.parse(message.data) as { reason?: string }).reason ?? 'no reason given'}`);
+        if (message.event === 'error') throw errorFromBody({ error: JSON.parse(message.data) as unknown }) ?? new ShoalError('unavailable', message.data);
         if (message.event !== 'shoal' && message.event !== 'message') continue;
         yield JSON.parse(message.data) as ShoalEvent;
       }

@@ -28,6 +28,7 @@ import { EnvironmentApi } from './environments/environments.js';
 import { openAuthorizer } from './http/authorizer.js';
 import { credentialAuthorizer } from './http/credential-authorizer.js';
 import { buildRoutes } from './http/routes.js';
+import type { StreamLimits } from './http/bounded-writer.js';
 import { createHttpServer } from './http/server.js';
 import { registerWebUi } from './http/web-ui.js';
 import { ReconcileLoop } from './loop/reconcile-loop.js';
@@ -76,6 +77,8 @@ export interface ManagerOptions {
    * cluster is created; a start with a different one fails, naming the stored one.
    */
   clusterCidr?: string;
+  /** The bound on what each event or log stream holds for a slow reader, and the counters of drops. */
+  streams?: StreamLimits;
 }
 
 export interface RunningManager {
@@ -167,6 +170,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       stacks,
       networks,
       dns: new DnsLookup(store),
+      ...(options.streams ? { streams: options.streams } : {}),
       info: async (env) => ({
         version: shoalVersion,
         revision: await store.revision(),

@@ -53,6 +53,10 @@ class OriginStore implements Store {
     );
   }
 
+  history(afterRevision: number, limit: number): Promise<ChangeBatch[]> {
+    return this.inner.history(afterRevision, limit);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

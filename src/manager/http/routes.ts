@@ -19,6 +19,7 @@ import type { DnsLookup } from '../networks/dns-lookup.js';
 import type { FileApi } from '../secrets/file-api.js';
 import { boolParam, intParam } from './query.js';
 import type { RouteDef } from './route.js';
+import { defaultStreamLimits, type StreamLimits } from './bounded-writer.js';
 import { streamNdjson, streamServerSentEvents } from './streaming.js';
 
 /** What the token routes need of the CA (show and rotate never log the token). */
@@ -44,10 +45,13 @@ export interface RouteDeps {
   configs: FileApi;
   networks: NetworkApi;
   dns: DnsLookup;
+  /** The bound on what each event or log stream may hold for a slow reader (default 4 MiB). */
+  streams?: StreamLimits;
 }
 
 /** Every REST route with the permission it needs. The docs' API table lists the same rows. */
 export function buildRoutes(d: RouteDeps): RouteDef[] {
+  const limits = d.streams ?? defaultStreamLimits();
   return [
     ...buildAuthRoutes(() => d.auth),
     ...buildAccountRoutes(() => ({ ...d.auth, environments: d.environments })),
@@ -87,7 +91,7 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
         const follow = boolParam(i.query, 'follow');
         const tail = intParam(i.query, 'tail');
         const tasks = await d.tasks.list(ctx, { service: i.params.ref ?? '' });
-        streamNdjson(i.request, i.reply, (emit, signal) => d.logs.stream(tasks, { follow, ...(tail !== undefined ? { tail } : {}) }, emit, signal));
+        streamNdjson(i.request, i.reply, limits, (emit, signal) => d.logs.stream(tasks, { follow, ...(tail !== undefined ? { tail } : {}) }, emit, signal));
         return undefined;
       },
     },
@@ -107,11 +111,22 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
         const since = intParam(i.query, 'since');
         const kind = i.query.kind;
         const from = since ?? (await d.events.revision());
-        streamServerSentEvents(i.request, i.reply, (send) =>
-          d.events.subscribe(from, (e: ShoalEvent) => {
-            if (e.env !== ctx.env || (kind && e.kind !== kind)) return;
-            send(String(e.revision), 'shoal', e);
-          }),
+        streamServerSentEvents(i.request, i.reply, limits, (sink) =>
+          d.events.follow(
+            from,
+            {
+              send: (e: ShoalEvent) => {
+                // Another environment's events and other kinds are skipped; the replay goes on while the reader is there.
+                if (e.env !== ctx.env || (kind && e.kind !== kind)) return !sink.signal.aborted;
+                return sink.send(String(e.revision), 'shoal', e);
+              },
+              get pressured() {
+                return sink.pressured;
+              },
+              drained: () => sink.drained(),
+            },
+            sink.signal,
+          ),
         );
         return undefined;
       },

@@ -150,14 +150,17 @@ export class SqliteStore implements Store {
     return Promise.resolve(revision);
   }
 
+  history(afterRevision: number, limit: number): Promise<ChangeBatch[]> {
+    const rows = this.db.prepare('SELECT * FROM changes WHERE revision > ? ORDER BY revision LIMIT ?').all(afterRevision, limit) as ChangeRow[];
+    return Promise.resolve(rows.map(batchOf));
+  }
+
   watch(fromRevision: number, listener: (batch: ChangeBatch) => void, onCompacted?: (oldest: number) => void): WatchHandle {
     if (fromRevision < this.rev) {
       const oldest = (this.db.prepare('SELECT MIN(revision) AS r FROM changes').get() as { r: number | null }).r;
       if (oldest !== null && fromRevision + 1 < oldest) onCompacted?.(oldest);
       const rows = this.db.prepare('SELECT * FROM changes WHERE revision > ? ORDER BY revision').all(fromRevision) as ChangeRow[];
-      for (const r of rows) {
-        listener({ revision: r.revision, time: r.time, actor: r.actor, ...(r.source !== null ? { source: r.source } : {}), changes: JSON.parse(r.changes) as Change[] });
-      }
+      for (const r of rows) listener(batchOf(r));
     }
     this.listeners.add(listener);
     return { close: () => this.listeners.delete(listener) };
@@ -174,3 +177,5 @@ export class SqliteStore implements Store {
     this.db.prepare('DELETE FROM changes WHERE revision <= ?').run(this.rev - this.historyLimit);
   }
 }
+
+const batchOf = (r: ChangeRow): ChangeBatch => ({ revision: r.revision, time: r.time, actor: r.actor, ...(r.source !== null ? { source: r.source } : {}), changes: JSON.parse(r.changes) as Change[] });

@@ -75,6 +75,11 @@ export interface Store {
    * than the retained history are not replayed; `onCompacted` says so.
    */
   watch(fromRevision: number, listener: (batch: ChangeBatch) => void, onCompacted?: (oldest: number) => void): WatchHandle;
+  /**
+   * Up to `limit` kept batches after `afterRevision`, oldest first: a page of the history, for
+   * readers that replay a long one a page at a time instead of all at once as `watch` does.
+   */
+  history(afterRevision: number, limit: number): Promise<ChangeBatch[]>;
   close(): Promise<void>;
 }
 
