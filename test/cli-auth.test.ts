@@ -141,6 +141,11 @@ describe('the shoal CLI: login, contexts, accounts, environments, API keys and a
     await fails(['env', 'member', 'add', 'dev', 'alice', 'boss'], /role "boss": must be one of owner, member, restricted, readonly/);
     await fails(['env', 'member', 'add', 'dev', 'nobody', 'member'], /account "nobody" not found/);
     assert.match(await ok(['env', 'member', 'ls', 'dev']), /USERNAME +ROLE\nalice +owner\n/);
+    // Quotas: administrators raise them; every role sees them.
+    assert.match(await ok(['env', 'update', 'dev', '--max-replicas', '2000']), /max replicas: +2000 per service\n/);
+    assert.match(await ok(['env', 'inspect', 'dev']), /Description: +for development\n[\s\S]*max services: +500\n/);
+    await fails(['env', 'update', 'dev'], /give --max-replicas, --max-services or --max-tasks/);
+    await fails(['env', 'update', 'dev', '--max-tasks', '0'], /--max-tasks "0"/);
 
     // Alice logs in to her own context, makes it current and switches it to dev.
     await ok(['login', '--context', 'alice', '--host', manager.url, '-u', 'alice', '--password-stdin'], 'alice-password-1\n');
@@ -152,6 +157,8 @@ describe('the shoal CLI: login, contexts, accounts, environments, API keys and a
     assert.match(who, /environment: +dev/);
     assert.match(who, /role: +owner/);
     assert.match(await ok(['env', 'ls']), /\* +dev +owner/);
+    assert.match(await ok(['env', 'inspect', 'dev']), /max replicas: +2000 per service/);
+    await fails(['env', 'update', 'dev', '--max-tasks', '9000'], /environment:admin/);
     // Member routes act in the environment they name, whatever the context's: an owner of dev manages dev's members.
     assert.match(await ok(['--env', 'default', 'env', 'member', 'ls', 'dev']), /alice +owner/);
     // Not in default, where she has no role.

@@ -1,3 +1,5 @@
+import type { EnvironmentQuotas } from './quotas.js';
+
 /** Roles, callers, accounts, API keys and environments as the API shows them, shared by the manager and the client. */
 
 /** The roles an environment grants (docs/API.md, "Roles"). */
@@ -54,6 +56,8 @@ export interface EnvironmentView {
   updatedAt: string;
   /** The caller's role there, when it holds one (administrators need none). */
   role?: Role;
+  /** The quotas in force (defaults where an administrator set none). */
+  quotas: EnvironmentQuotas;
 }
 
 export interface MemberView {

@@ -12,7 +12,7 @@ export const errorCodes = [
   'conflict',
   'failed_precondition',
   'payload_too_large',
-  /** Too many attempts (failed logins): retry later. */
+  /** Too many attempts (failed logins): retry later; or a write over an environment's quota. */
   'resource_exhausted',
   'unavailable',
   'internal',

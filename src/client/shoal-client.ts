@@ -2,6 +2,7 @@ import { ShoalError } from '../api/errors.js';
 import type { ShoalEvent } from '../api/events.js';
 import type { NodeObject, TaskObject } from '../api/objects.js';
 import type { CreateNetworkRequest, NetworkView, DnsLookupResult } from '../api/networks.js';
+import type { UpdateQuotasRequest } from '../api/quotas.js';
 import type { FileView } from '../api/secrets.js';
 import { errorFromBody, errorFromResponse, isAbortError, unreachable } from './http-errors.js';
 import { readNdjson } from './ndjson.js';
@@ -287,6 +288,11 @@ export class ShoalClient {
 
   getEnvironment(name: string): Promise<Environment> {
     return this.request('GET', `/v1/environments/${seg(name)}`, inEnv(name));
+  }
+
+  /** Administrators: sets the quotas given, keeps the others. */
+  updateEnvironmentQuotas(name: string, quotas: UpdateQuotasRequest): Promise<Environment> {
+    return this.request('PATCH', `/v1/environments/${seg(name)}/quotas`, { ...inEnv(name), body: quotas });
   }
 
   removeEnvironment(name: string): Promise<{ name: string }> {

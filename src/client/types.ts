@@ -4,6 +4,7 @@ import type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
 import type { ServiceSpec, ServiceSpecInput } from '../api/service-spec.js';
 
 export type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
+export type { EnvironmentQuotas, UpdateQuotasRequest } from '../api/quotas.js';
 export type {
   AccountView as Account,
   ApiKeyView as ApiKey,

@@ -6,6 +6,7 @@ import { parseOrThrow } from '../../api/validation.js';
 import { newId } from '../../lib/ids.js';
 import { checkNetworkTargets } from '../networks/network-targets.js';
 import { checkIngressPorts } from './ingress-ports.js';
+import { enforceQuotas } from './quotas.js';
 import { ConflictError, type Op, type Store } from '../store/store.js';
 import type { RequestContext } from './request-context.js';
 import { resolveService } from './refs.js';
@@ -63,7 +64,7 @@ export class ServiceApi {
       spec: input.spec,
       specVersion: 1,
     };
-    await this.checkReferences(service);
+    await this.checkReferences(service, 'spec.replicas');
     const claim = { id: claimId(ctx.env, input.name), env: ctx.env, version: 0, objectId: service.id };
     try {
       await this.store.commit([
@@ -82,7 +83,7 @@ export class ServiceApi {
     const current = await resolveService(this.store, ctx.env, ref);
     refuseStaleVersion(current, input.version);
     refuseDuringUpgrade(current);
-    return this.writeSpec(ctx, current, input.spec, 'updating');
+    return this.writeSpec(ctx, current, input.spec, 'updating', 'spec.replicas');
   }
 
   /**
@@ -103,7 +104,7 @@ export class ServiceApi {
     }
     const time = new Date(this.now()).toISOString();
     const next = serviceWithSpec(current, input.spec, 'updating', time);
-    await this.checkReferences(next);
+    await this.checkReferences(next, 'spec.replicas');
     next.upgrade = {
       state: 'upgrading',
       startedAt: time,
@@ -145,7 +146,7 @@ export class ServiceApi {
     if (current.spec.mode !== 'replicated') {
       throw new ShoalError('failed_precondition', `replicas: service "${current.name}" is global; only replicated services scale`, 'replicas');
     }
-    return this.writeSpec(ctx, current, { ...current.spec, replicas }, 'updating');
+    return this.writeSpec(ctx, current, { ...current.spec, replicas }, 'updating', 'replicas');
   }
 
   async rollback(ctx: RequestContext, ref: string): Promise<ServiceView> {
@@ -154,7 +155,7 @@ export class ServiceApi {
       throw new ShoalError('failed_precondition', `service "${current.name}" has no previous spec to roll back to`);
     }
     refuseDuringUpgrade(current);
-    return this.writeSpec(ctx, current, current.previousSpec, 'rollback_started');
+    return this.writeSpec(ctx, current, current.previousSpec, 'rollback_started', 'spec.replicas');
   }
 
   async remove(ctx: RequestContext, ref: string): Promise<{ id: string }> {
@@ -167,21 +168,27 @@ export class ServiceApi {
     return { id: current.id };
   }
 
-  private async writeSpec(ctx: RequestContext, current: ServiceObject, spec: ServiceSpec, state: 'updating' | 'rollback_started'): Promise<ServiceView> {
+  private async writeSpec(ctx: RequestContext, current: ServiceObject, spec: ServiceSpec, state: 'updating' | 'rollback_started', replicasField: string): Promise<ServiceView> {
     if (current.spec.mode !== spec.mode) {
       throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${spec.mode}; remove and create it`, 'spec.mode');
     }
     if (isDeepStrictEqual(current.spec, spec) && state === 'updating') return this.get(ctx, current.id);
     const next = serviceWithSpec(current, spec, state, new Date(this.now()).toISOString());
-    await this.checkReferences(next);
+    await this.checkReferences(next, replicasField);
     await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
     return this.get(ctx, current.id);
   }
 
-  /** Refuses networks the environment lacks and pins the files: both before anything is stored. */
-  private async checkReferences(service: ServiceObject): Promise<void> {
+  /**
+   * Refuses networks the environment lacks and writes over the environment's quotas, and pins
+   * the files: all before anything is stored.
+   */
+  private async checkReferences(service: ServiceObject, replicasField: string): Promise<void> {
     await checkNetworkTargets(this.store, service.env, service.spec);
     await checkIngressPorts(this.store, service);
+    const before = await this.store.list<ServiceObject>('service', { env: service.env });
+    const after = [...before.filter((s) => s.id !== service.id), service];
+    await enforceQuotas(this.store, { env: service.env, before, after, replicasField: () => replicasField, servicesField: 'name' });
     await this.pinFiles(service);
   }
 

@@ -1,3 +1,4 @@
+import type { EnvironmentQuotas } from '../../api/quotas.js';
 import type { StoredObject } from '../store/store.js';
 import type { Role } from '../auth/role-permissions.js';
 
@@ -11,6 +12,8 @@ export interface EnvironmentObject extends StoredObject {
   description?: string;
   /** Account id → the account's role in this environment. Administrators need no entry. */
   members: Record<string, Role>;
+  /** Quotas an administrator set (`api/quotas.ts`); absent ones are the defaults. */
+  quotas?: Partial<EnvironmentQuotas>;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

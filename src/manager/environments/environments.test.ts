@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShoalError } from '../../api/errors.js';
 import type { NodeObject } from '../../api/objects.js';
+import { defaultQuotas } from '../../api/quotas.js';
 import { AccountApi } from '../auth/accounts.js';
 import { ApiKeyApi } from '../auth/api-keys.js';
 import { memoryStore } from '../auth/test-store.test-util.js';
@@ -31,7 +32,7 @@ const node = (id: string, env: string, hostname: string): NodeObject => ({
 test('create, list, get; names are unique and validated; unknown names are 404', async () => {
   const { store, envs } = setup();
   const dev = await envs.create('account:root', { name: 'dev', description: 'for trying things' });
-  assert.deepEqual(dev, { name: 'dev', description: 'for trying things', version: dev.version, createdBy: 'account:root', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+  assert.deepEqual(dev, { name: 'dev', description: 'for trying things', version: dev.version, createdBy: 'account:root', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', quotas: defaultQuotas });
   await envs.create('t', { name: 'prod' });
   assert.deepEqual((await envs.list()).map((e) => e.name), ['dev', 'prod']);
   assert.equal((await store.get('environment', 'dev'))?.env, '', 'stored in the cluster scope, id = name');

@@ -4,6 +4,7 @@ import { ShoalError } from '../../api/errors.js';
 import type { NodeObject, ServiceObject } from '../../api/objects.js';
 import { defaultEnvironment } from '../../api/objects.js';
 import { namePattern } from '../../api/service-spec.js';
+import { effectiveQuotas, updateQuotasSchema } from '../../api/quotas.js';
 import { parseOrThrow } from '../../api/validation.js';
 import { clusterScope, type AccountObject } from '../auth/account-object.js';
 import type { AccountApi } from '../auth/accounts.js';
@@ -154,6 +155,21 @@ export class EnvironmentApi {
     });
   }
 
+  /**
+   * Sets the quotas given (administrators: `PATCH /v1/environments/:name/quotas`); the others
+   * keep their value. Lowering one below what the environment uses refuses only growth.
+   */
+  async updateQuotas(actor: string, name: string, body: unknown): Promise<EnvironmentView> {
+    const input = parseOrThrow(updateQuotasSchema, body);
+    await retried(async () => {
+      const current = await this.find(name);
+      if (!current) throw notFound(name);
+      const next: EnvironmentObject = { ...current, quotas: { ...current.quotas, ...input }, updatedAt: new Date(this.now()).toISOString() };
+      await this.store.commit([{ op: 'put', kind: 'environment', value: next, expectVersion: current.version }], { actor });
+    });
+    return this.get(name);
+  }
+
   async members(name: string): Promise<MemberView[]> {
     const env = await this.find(name);
     if (!env) throw notFound(name);
@@ -234,6 +250,7 @@ function view(e: EnvironmentObject, role?: Role): EnvironmentView {
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
     ...(role ? { role } : {}),
+    quotas: effectiveQuotas(e.quotas),
   };
 }
 

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { ShoalError } from '../../api/errors.js';
 import type { ServiceObject } from '../../api/objects.js';
 import { limits } from '../../api/limits.js';
+import { defaultQuotas } from '../../api/quotas.js';
+import { AccountApi } from '../auth/accounts.js';
+import { EnvironmentApi } from '../environments/environments.js';
 import { fileDataLimitBytes } from '../../api/secrets.js';
 import type { StackSourceFile, StackSpec } from '../../api/stack-spec.js';
 import type { RequestContext } from '../controlapi/request-context.js';
@@ -257,4 +260,20 @@ test('scale, services, tasks; unknown names and global services refused', async 
   // Another environment does not see it.
   await rejects(stacks.get({ ...ctx, env: 'dev' }, 'shop'), 'not_found');
   assert.equal((await store.list('stack')).length, 1);
+});
+
+test('environment quotas apply to deploys and scales before anything is written, naming the stack\'s fields', async () => {
+  const { store, stacks } = setup();
+  const envs = new EnvironmentApi(store, new AccountApi(store));
+  await envs.ensureDefault();
+  const revision = await store.revision();
+  await rejects(stacks.deploy(ctx, 'shop', { files: compose({ services: { web: { image: 'web:1', replicas: defaultQuotas.maxReplicasPerService + 1 } } }) }), 'resource_exhausted', 'services.web.replicas', /--max-replicas/);
+  await envs.updateQuotas('account:root', 'default', { maxServices: 2, maxTasks: 4 });
+  const afterQuota = await store.revision();
+  assert.ok(afterQuota > revision);
+  await rejects(stacks.deploy(ctx, 'shop', { files: compose({ services: { a: { image: 'a' }, b: { image: 'b' }, c: { image: 'c' } } }) }), 'resource_exhausted', 'services', /maxServices = 2/);
+  assert.equal(await store.revision(), afterQuota, 'a refused deploy writes nothing');
+  await stacks.deploy(ctx, 'shop', { files: compose({ services: { a: { image: 'a', replicas: 2 }, b: { image: 'b', replicas: 2 } } }) });
+  await rejects(stacks.scale(ctx, 'shop', { services: { a: 3 } }), 'resource_exhausted', 'services.a', /maxTasks = 4/);
+  await stacks.scale(ctx, 'shop', { services: { a: 1 } });
 });

@@ -8,6 +8,7 @@ import { newId } from '../../lib/ids.js';
 import { isGranted } from '../auth/role-permissions.js';
 import type { RequestContext } from '../controlapi/request-context.js';
 import type { Permission } from '../http/route.js';
+import { enforceQuotas } from '../controlapi/quotas.js';
 import { claimId, serviceWithSpec, type FileVersionPinner, type ServiceApi, type ServiceView } from '../controlapi/services.js';
 import type { NetworkObject } from '../../api/networks.js';
 import { networkCreateOps, networkDeleteOps, newNetworkObject } from '../networks/network-object.js';
@@ -129,6 +130,7 @@ export class StackApi {
     // The stack's own services last, so the refusal names the stack's port, not another's.
     const own = new Set(desired.map((d) => d.name));
     assertUniqueIngressPorts(ctx.env, [...after.filter((s) => !own.has(s.name)), ...after.filter((s) => own.has(s.name))], (s, i) => `services.${shortName(name, s)}.ports[${i}]`);
+    await this.enforceQuotas(ctx.env, name, envServices, after);
     for (const w of writes) await this.files?.ensure(ctx, w.kind, w.name, w.data, { [stackLabel]: name });
     // A variable that is a secret's content is not kept: the stored source reaches the audit
     // history, which every role reads (a variable named like a password is redacted there, one
@@ -164,17 +166,23 @@ export class StackApi {
     const input = parseOrThrow(scaleStackSchema, body);
     const stack = await this.resolve(ctx, name);
     await retryOnConflict(async () => {
-      const byShort = new Map((await this.stackServices(ctx.env, stack.name)).map((s) => [shortName(stack.name, s), s]));
+      const envServices = await this.store.list<ServiceObject>('service', { env: ctx.env });
+      const byShort = new Map(envServices.filter((s) => s.stack === stack.name).map((s) => [shortName(stack.name, s), s]));
       const time = this.time();
       const ops: Op[] = [];
+      const scaled = new Map<string, ServiceObject>();
       for (const [short, replicas] of Object.entries(input.services)) {
         const field = `services.${short}`;
         const current = byShort.get(short);
         if (!current) throw new ShoalError('not_found', `${field}: stack "${stack.name}" has no service "${short}"`, field);
         if (current.spec.mode !== 'replicated') throw new ShoalError('failed_precondition', `${field}: service "${current.name}" is global; only replicated services scale`, field);
         if (current.spec.replicas === replicas) continue;
-        ops.push({ op: 'put', kind: 'service', value: serviceWithSpec(current, { ...current.spec, replicas }, 'updating', time), expectVersion: current.version });
+        const next = serviceWithSpec(current, { ...current.spec, replicas }, 'updating', time);
+        scaled.set(next.id, next);
+        ops.push({ op: 'put', kind: 'service', value: next, expectVersion: current.version });
       }
+      const after = envServices.map((s) => scaled.get(s.id) ?? s);
+      await enforceQuotas(this.store, { env: ctx.env, before: envServices, after, replicasField: (s) => `services.${shortName(stack.name, { name: s })}`, servicesField: 'services' });
       if (ops.length > 0) await this.store.commit(ops, { actor: ctx.actor });
     }).catch(conflictMessage);
     const names = new Set(Object.keys(input.services));
@@ -259,7 +267,10 @@ export class StackApi {
     const stack = await this.store.get<StackObject>('stack', stackId(ctx.env, name));
     const services = await this.store.list<ServiceObject>('service', { env: ctx.env });
     const plan = planStack({ stack: name, desired: target.desired, services, prune: target.prune });
-    const networkPlan = planNetworks({ stack: name, env: ctx.env, desired: target.networks, networks: await this.store.list<NetworkObject>('network', { env: ctx.env }), servicesAfter: servicesAfter(plan, services) });
+    const after = servicesAfter(plan, services);
+    // Again on what is stored now: a deploy checked above may have raced another write.
+    await this.enforceQuotas(ctx.env, name, services, after);
+    const networkPlan = planNetworks({ stack: name, env: ctx.env, desired: target.networks, networks: await this.store.list<NetworkObject>('network', { env: ctx.env }), servicesAfter: after });
     const time = this.time();
     // Networks first in the commit: the services created with it attach to them.
     const ops: Op[] = networkPlan.create.flatMap((n) => networkCreateOps(newNetworkObject({ env: ctx.env, name: n.name, time, labels: n.labels, stack: name })));
@@ -333,6 +344,11 @@ export class StackApi {
       ops.push({ op: 'delete', kind: 'service', id: r.current.id, expectVersion: r.current.version }, { op: 'delete', kind: 'name-claim', id: claimId(ctx.env, r.current.name) });
     }
     return ops;
+  }
+
+  /** The environment's quotas against its services as the deploy leaves them, naming the stack's fields. */
+  private async enforceQuotas(env: string, stack: string, before: ServiceObject[], after: Pick<ServiceObject, 'name' | 'spec'>[]): Promise<void> {
+    await enforceQuotas(this.store, { env, before, after, replicasField: (s) => `services.${shortName(stack, { name: s })}.replicas`, servicesField: 'services' });
   }
 
   /** As ServiceApi does: the versions of the secrets and configs the spec mounts, for new tasks. */
