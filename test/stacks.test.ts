@@ -233,6 +233,8 @@ volumes:
 `);
     const r = await shoal('stack', 'deploy', '--wait', '-c', file, name);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${cluster.log().slice(-3000)}`);
+    // --wait ends only once the node's ingress routes the port to web's task: no retry needed.
+    assert.deepEqual((await cluster.client.getService(`${name}_web`)).ports, { nodes: 1, ready: 1, waiting: [] });
     assert.equal((await (await fetch(`http://127.0.0.1:${webPort}/`)).text()).trim(), 'shoal test image v1');
     const running = async (service: string): Promise<TaskObject | undefined> => (await cluster.client.listTasks({ service })).find((t) => t.status.state === 'running');
     const [web, db] = [await running(`${name}_web`), await running(`${name}_db`)];

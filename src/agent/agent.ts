@@ -67,7 +67,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   if (!filesRoot.tmpfs) logger.warn({ dir: filesRoot.root }, 'no usable tmpfs: secret files of tasks are kept on disk under the data directory');
   let networking: NodeNetworking | undefined;
   if (options.networking) {
-    networking = new NodeNetworking({ executor: options.executor, run: hostRunner(), logger: logger.child({ component: 'network' }), stateDir: join(options.dataDir, 'network'), ...(options.dnsPort !== undefined ? { dnsPort: options.dnsPort } : {}) });
+    networking = new NodeNetworking({ executor: options.executor, run: hostRunner(), logger: logger.child({ component: 'network' }), stateDir: join(options.dataDir, 'network'), onIngress: (report) => session.send({ type: 'ingress', ...report }), ...(options.dnsPort !== undefined ? { dnsPort: options.dnsPort } : {}) });
     await networking.init({ nodeId: identity.nodeId, clusterId: identity.caHash });
   }
   const worker = new Worker({

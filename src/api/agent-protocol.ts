@@ -1,3 +1,4 @@
+import type { IngressPortError, IngressPortStatus } from './ingress-status.js';
 import type { NodeNetworkPlan } from './networks.js';
 import type { NodeResources, TaskObject, TaskStatus } from './objects.js';
 
@@ -39,6 +40,8 @@ export type AgentMessage =
     }
   | { type: 'heartbeat' }
   | { type: 'status'; updates: TaskStatusUpdate[] }
+  /** After each network plan the agent applied: the ports its ingress proxy has bound, and those it could not. */
+  | { type: 'ingress'; ports: IngressPortStatus[]; errors: IngressPortError[] }
   | { type: 'logs.chunk'; requestId: string; lines: LogLine[] }
   | { type: 'logs.end'; requestId: string; error?: string };
 

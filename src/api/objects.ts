@@ -1,3 +1,4 @@
+import type { NodeIngressStatus } from './ingress-status.js';
 import type { ServiceSpec } from './service-spec.js';
 import type { DesiredTaskState, TaskState } from './task-state.js';
 
@@ -27,7 +28,14 @@ export interface NodeObject extends Meta {
   role: 'manager' | 'worker';
   availability: NodeAvailability;
   labels: Record<string, string>;
-  status: { state: NodeState; message: string; address: string; timestamp: string };
+  status: {
+    state: NodeState;
+    message: string;
+    address: string;
+    timestamp: string;
+    /** What its ingress proxy serves, as the agent last reported it (absent: the agent runs no ingress). */
+    ingress?: NodeIngressStatus;
+  };
   resources: NodeResources;
   engine: { version: string; os: string; arch: string };
   /** The node's current certificate (its serial is revoked when the node is removed). */

@@ -1,3 +1,4 @@
+import type { ServicePortsReadiness } from '../api/ingress-status.js';
 import type { NodeAvailability, ServiceObject } from '../api/objects.js';
 import type { ApiKeyView, CallerView, Role } from '../api/access-views.js';
 import type { AuditEntry, AuditVerifyResult } from '../api/audit.js';
@@ -17,7 +18,11 @@ export type {
 
 /** A service as the API returns it: the stored object plus counts the manager computes. */
 /** `replicas.completed`: one-shot tasks that ended with exit 0 and are not restarted (absent from older managers). */
-export type ServiceView = ServiceObject & { replicas: { running: number; desired: number; completed?: number } };
+export type ServiceView = ServiceObject & {
+  replicas: { running: number; desired: number; completed?: number };
+  /** For a service publishing ports in ingress mode: the nodes where they answer. */
+  ports?: ServicePortsReadiness;
+};
 
 export interface InfoResponse {
   version: string;

@@ -16,6 +16,11 @@ export class BackendRing {
     this.backends = [...new Set(backends)];
   }
 
+  /** The backends, in the order they were set. */
+  list(): string[] {
+    return [...this.backends];
+  }
+
   get size(): number {
     return this.backends.length;
   }

@@ -16,6 +16,8 @@ export interface IngressListener {
   update(rule: IngressRule): void;
   /** Unbinds and ends every connection or session it holds. Safe to call twice. */
   close(): Promise<void>;
+  /** Where new connections or sessions go now. */
+  backends(): string[];
   /** Connections (TCP) or sessions (UDP) handed to each backend since it opened. */
   counts(): Record<string, number>;
   /** Connections or sessions open now. */

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { IngressPortStatus } from '../../api/ingress-status.js';
 import type { IngressRule } from '../../api/networks.js';
 import type { IngressListener, IngressLogger } from './ingress-listener.js';
 import { TcpIngressListener } from './tcp-listener.js';
@@ -80,6 +81,11 @@ export class IngressProxy {
       this.listeners.clear();
       await Promise.all(all.map((l) => l.close()));
     });
+  }
+
+  /** The ports bound now and where each forwards: what the agent reports to the manager. */
+  bound(): IngressPortStatus[] {
+    return [...this.listeners.values()].map((l) => ({ protocol: l.protocol, port: l.port, backends: l.backends() }));
   }
 
   /** For diagnostics and tests: per bound port, what each backend was handed. */

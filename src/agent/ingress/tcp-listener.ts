@@ -53,6 +53,10 @@ export class TcpIngressListener implements IngressListener {
     });
   }
 
+  backends(): string[] {
+    return this.ring.list();
+  }
+
   update(rule: IngressRule): void {
     this.ring.set(rule.backends);
     this.targetPort = rule.targetPort;

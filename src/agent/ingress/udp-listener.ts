@@ -60,6 +60,10 @@ export class UdpIngressListener implements IngressListener {
     });
   }
 
+  backends(): string[] {
+    return this.ring.list();
+  }
+
   update(rule: IngressRule): void {
     this.ring.set(rule.backends);
     this.targetPort = rule.targetPort;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -9,7 +10,7 @@ import { makeTestTask } from '../../../test/executor-contract.js';
 import type { EngineNetworkSpec } from '../exec/executor.js';
 import { FakeExecutor } from '../executor/fake/fake-executor.js';
 import { CommandFailedError } from '../overlay/command-runner.js';
-import { NodeNetworking } from './node-networking.js';
+import { NodeNetworking, type NodeNetworkingOptions } from './node-networking.js';
 
 // No kernel here: every command fails, so the overlay and the packet filter are reported
 // unusable and skipped; the engine networks, resolvers (on loopback) and wiring still work.
@@ -37,10 +38,10 @@ function planFor(taskId: string, gateway: string): NodeNetworkPlan {
   };
 }
 
-async function networking(executor: FakeExecutor): Promise<NodeNetworking> {
+async function networking(executor: FakeExecutor, onIngress?: NodeNetworkingOptions['onIngress']): Promise<NodeNetworking> {
   const stateDir = await mkdtemp(join(tmpdir(), 'shoal-nn-'));
   dirs.push(stateDir);
-  const n = new NodeNetworking({ executor, run: noKernel, logger: createLogger('test', 'silent'), stateDir, dnsPort: 0, ingressHost: '127.0.0.1', taskWaitMs: 3000 });
+  const n = new NodeNetworking({ executor, run: noKernel, logger: createLogger('test', 'silent'), stateDir, dnsPort: 0, ingressHost: '127.0.0.1', taskWaitMs: 3000, ...(onIngress ? { onIngress } : {}) });
   await n.init({ nodeId: 'node1abcdefgh', clusterId: 'cluster1' });
   return n;
 }
@@ -111,3 +112,35 @@ void test('a network another holds: its tasks fail naming it, tasks on the other
     await net.close();
   }
 });
+
+void test('after each plan the ingress ports it bound and those it could not are reported', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const free = createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const takenPort = (taken.address() as AddressInfo).port;
+  const freePort = (free.address() as AddressInfo).port;
+  await new Promise((resolve) => free.close(resolve));
+  const reports: Parameters<NonNullable<NodeNetworkingOptions['onIngress']>>[0][] = [];
+  const net = await networking(new FakeExecutor(), (r) => reports.push(r));
+  try {
+    const rule = (port: number, backends: string[]) => ({ serviceId: 's1', serviceName: 'web', protocol: 'tcp' as const, port, targetPort: 80, backends });
+    net.apply({ ...planFor('t1', '127.0.0.3'), ingress: [rule(freePort, ['10.240.16.66']), rule(takenPort, [])] });
+    await eventually(() => reports.length === 1, 'the first report');
+    assert.deepEqual(reports[0]?.ports, [{ protocol: 'tcp', port: freePort, backends: ['10.240.16.66'] }]);
+    assert.equal(reports[0]?.errors.length, 1);
+    assert.equal(reports[0]?.errors[0]?.port, takenPort);
+    assert.match(reports[0]?.errors[0]?.message ?? '', /cannot bind 127\.0\.0\.1:\d+\/tcp for service web: .*EADDRINUSE/);
+    net.apply({ ...planFor('t1', '127.0.0.3'), ingress: [rule(freePort, ['10.240.16.66', '10.240.32.66'])] });
+    await eventually(() => reports.length === 2, 'the second report');
+    assert.deepEqual(reports[1], { ports: [{ protocol: 'tcp', port: freePort, backends: ['10.240.16.66', '10.240.32.66'] }], errors: [] });
+  } finally {
+    await net.close();
+    await new Promise((resolve) => taken.close(resolve));
+  }
+});
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(check(), what);
+}

@@ -7,7 +7,8 @@ import type { DnsClient } from '../../api/dns-view.js';
 import type { TaskAddress, TaskObject } from '../../api/objects.js';
 import { DnsServer } from '../dns/dns-server.js';
 import { NetworkConflictError, type ContainerNetworking, type EngineNetworkSpec, type Executor, type NetworkOwner } from '../exec/executor.js';
-import { IngressProxy } from '../ingress/ingress-proxy.js';
+import type { IngressPortError, IngressPortStatus } from '../../api/ingress-status.js';
+import { IngressProxy, type IngressRuleError } from '../ingress/ingress-proxy.js';
 import { checkIptables } from '../netfilter/check-iptables.js';
 import { NetfilterProgrammer } from '../netfilter/netfilter-programmer.js';
 import type { CommandRunner } from '../overlay/command-runner.js';
@@ -28,6 +29,8 @@ export interface NodeNetworkingOptions {
   ingressHost?: string;
   /** How long a task waits for its networks before it fails (default 30 s). */
   taskWaitMs?: number;
+  /** After each plan's ingress rules are applied: what the ingress proxy serves now. */
+  onIngress?: (report: { ports: IngressPortStatus[]; errors: IngressPortError[] }) => void;
 }
 
 /** The cluster's one VXLAN device on every node. */
@@ -278,6 +281,7 @@ export class NodeNetworking {
     await this.step('updating the ingress', async () => {
       const { errors } = await this.ingress.setRules(plan.ingress);
       for (const e of errors) this.options.logger.error({ port: e.port, protocol: e.protocol }, `ingress: cannot answer the published port: ${e.message}`);
+      this.options.onIngress?.({ ports: this.ingress.bound(), errors: errors.flatMap((e) => (isPublishable(e) ? [{ protocol: e.protocol, port: e.port, message: e.message }] : [])) });
     });
   }
 
@@ -328,4 +332,9 @@ export class NodeNetworking {
     }
     if (failures.length > 0) throw new Error(`resolver could not listen on ${failures.join('; ')}`);
   }
+}
+
+/** An error about a port a plan could name (a malformed rule's may not be, and is only logged). */
+function isPublishable(e: IngressRuleError): e is IngressRuleError & { protocol: 'tcp' | 'udp' } {
+  return (e.protocol === 'tcp' || e.protocol === 'udp') && Number.isInteger(e.port) && e.port >= 1 && e.port <= 65535;
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeService, makeTask, updateStatus } from '../test-fixtures.test.js';
 import { assessConvergence } from './convergence.js';
+import { portLines, summaryLine } from './render.js';
 
 test('replicated: converged when as many current tasks run as replicas', () => {
   const service = makeService();
@@ -127,4 +128,31 @@ test('one-shot: a failure the restart policy will not restart fails the wait, na
   const c2 = assessConvergence({ service: onFailure, tasks: [usedUp], operation: 'create' });
   assert.equal(c2.phase, 'failed');
   assert.match(c2.message ?? '', /no restart attempts left \(2\)/);
+});
+
+test('running tasks with ingress ports converge only once the ports answer on every node', () => {
+  const service = makeService();
+  const tasks = [makeTask(1, 'running'), makeTask(2, 'running'), makeTask(3, 'running')];
+  const waiting = { nodes: 2, ready: 1, waiting: [{ nodeId: 'n2', hostname: 'node-2', reason: 'port 8080/tcp routes to 2 of 3 running tasks' }] };
+  const c = assessConvergence({ service, tasks, operation: 'create', ports: waiting });
+  assert.equal(c.phase, 'converging');
+  assert.deepEqual(c.portsWaiting, waiting);
+  assert.equal(summaryLine(service, c), 'web: 3/3 running  [###]  ports answer on 1/2 nodes');
+  assert.deepEqual(portLines(c), ['port 8080/tcp routes to 2 of 3 running tasks on node node-2']);
+  const answered = assessConvergence({ service, tasks, operation: 'create', ports: { nodes: 2, ready: 2, waiting: [] } });
+  assert.equal(answered.phase, 'converged');
+  assert.equal(answered.portsWaiting, undefined);
+  // No node runs the ingress (simulated agents): nothing to wait for.
+  assert.equal(assessConvergence({ service, tasks, operation: 'create', ports: { nodes: 0, ready: 0, waiting: [] } }).phase, 'converged');
+});
+
+test('a port a node cannot bind fails the wait once the tasks run, naming the node', () => {
+  const service = makeService();
+  const tasks = [makeTask(1, 'running'), makeTask(2, 'running'), makeTask(3, 'running')];
+  const ports = { nodes: 1, ready: 0, waiting: [{ nodeId: 'n1', hostname: 'node-1', reason: 'port 8080/tcp: cannot bind 0.0.0.0:8080/tcp for service web: EADDRINUSE', failed: true }] };
+  const c = assessConvergence({ service, tasks, operation: 'create', ports });
+  assert.equal(c.phase, 'failed');
+  assert.equal(c.message, 'port 8080/tcp: cannot bind 0.0.0.0:8080/tcp for service web: EADDRINUSE on node node-1');
+  // While tasks still start, it is only a reason shown.
+  assert.equal(assessConvergence({ service, tasks: tasks.slice(0, 2), operation: 'create', ports }).phase, 'converging');
 });

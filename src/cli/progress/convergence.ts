@@ -1,3 +1,4 @@
+import type { ServicePortsReadiness } from '../../api/ingress-status.js';
 import type { ServiceObject, TaskObject, UpdateStatus } from '../../api/objects.js';
 
 /** The write whose effect is being watched; it decides which end of an update is success. */
@@ -15,6 +16,8 @@ export interface ConvergenceInput {
   baseline?: UpdateStatus | undefined;
   /** A global service with no tasks counts as converged only once the orchestrator had time to place some. */
   allowEmpty?: boolean;
+  /** Where the service's ingress ports answer (`ServiceView.ports`; absent: it publishes none). */
+  ports?: ServicePortsReadiness | undefined;
 }
 
 export interface Convergence {
@@ -32,6 +35,8 @@ export interface Convergence {
   message?: string;
   /** Tasks of the current spec that ended in failure; they explain slow convergence. */
   failedTasks: TaskObject[];
+  /** Running tasks' published ports that do not answer on every node yet. */
+  portsWaiting?: ServicePortsReadiness;
 }
 
 const finishedStates = new Set<UpdateStatus['state']>(['completed', 'paused', 'rollback_completed', 'rollback_paused']);
@@ -66,7 +71,13 @@ export function assessConvergence(input: ConvergenceInput): Convergence {
   const countsReached =
     running + completed === desired && (service.spec.mode === 'replicated' || desired > 0 || input.allowEmpty === true);
   const updateDone = !update || update.state === 'completed' || update.state === 'rollback_completed';
-  return { ...base, phase: countsReached && updateDone ? 'converged' : 'converging' };
+  // Running tasks are there to be reached: converged also means their published ports answer
+  // on every node, or a client right after the wait could find a port not routed yet.
+  const ports = input.ports;
+  if (!ports || running === 0 || ports.ready >= ports.nodes) return { ...base, phase: countsReached && updateDone ? 'converged' : 'converging' };
+  const blocked = ports.waiting.find((w) => w.failed);
+  if (countsReached && updateDone && blocked) return { ...base, portsWaiting: ports, phase: 'failed', message: `${blocked.reason} on node ${blocked.hostname}` };
+  return { ...base, portsWaiting: ports, phase: 'converging' };
 }
 
 /**

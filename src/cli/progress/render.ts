@@ -7,6 +7,7 @@ export function summaryLine(service: ServiceObject, c: Convergence): string {
   let line = `${service.name}: ${c.running}/${c.desired} running`;
   if (c.completed > 0) line += `, ${c.completed} completed`;
   if (c.desired > 0) line += `  [${bar(c.running + c.completed, c.desired)}]`;
+  if (c.portsWaiting) line += `  ports answer on ${c.portsWaiting.ready}/${c.portsWaiting.nodes} nodes`;
   if (c.update && (c.update.state === 'updating' || c.update.state === 'rollback_started')) {
     line += `  ${c.update.state === 'updating' ? 'updating' : 'rolling back'}${c.update.message ? `: ${c.update.message}` : ''}`;
   }
@@ -17,6 +18,14 @@ export function summaryLine(service: ServiceObject, c: Convergence): string {
 export function pendingLines(c: Convergence): string[] {
   const total = Math.max(c.desired, c.pending.count);
   return c.pending.reasons.map((r) => `${r.count}/${total} pending: ${r.reason}`);
+}
+
+/** "port 8080/tcp is not open yet on node-1", one line per node whose ports do not answer yet. */
+export function portLines(c: Convergence, max = 5): string[] {
+  const waiting = c.portsWaiting?.waiting ?? [];
+  const lines = waiting.slice(0, max).map((w) => `${w.reason} on node ${w.hostname}`);
+  if (waiting.length > max) lines.push(`… and ${waiting.length - max} more nodes`);
+  return lines;
 }
 
 export function bar(done: number, total: number, maxWidth = 20): string {

@@ -5,7 +5,7 @@ import { Interrupted } from '../interrupted.js';
 import type { CliIo } from '../io.js';
 import { assessConvergence, isUpdateFinished, type Operation } from './convergence.js';
 import { ProgressDisplay } from './display.js';
-import { pendingLines, slotLines, summaryLine, taskErrorLine } from './render.js';
+import { pendingLines, portLines, slotLines, summaryLine, taskErrorLine } from './render.js';
 
 export interface WaitOptions {
   /** The service as the write returned it. */
@@ -52,6 +52,7 @@ export async function waitForConvergence(client: ShoalClient, io: CliIo, opts: W
       operation: opts.operation,
       baseline,
       allowEmpty: io.now() - started > 3000,
+      ports: service.ports,
     });
 
     for (const t of c.failedTasks) {
@@ -80,7 +81,7 @@ export async function waitForConvergence(client: ShoalClient, io: CliIo, opts: W
     const showPending = pendingSince !== undefined && io.now() - pendingSince >= pendingNoticeMs;
     display.show({
       summary,
-      pending: showPending ? pendingLines(c) : [],
+      pending: [...(showPending ? pendingLines(c) : []), ...portLines(c)],
       slots: slotLines(service, tasks, c, io.now()),
     });
     await io.sleep(pollMs, io.interrupt);

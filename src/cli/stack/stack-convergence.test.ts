@@ -58,3 +58,15 @@ test('a replica the scheduler cannot place shows why on its service line', () =>
   assert.equal(s.phase, 'converging');
   assert.ok(s.line.endsWith(`(1 pending: ${reason})`), s.line);
 });
+
+test('a service whose ports do not answer on every node yet is converging, saying where', () => {
+  const ports = { nodes: 2, ready: 1, waiting: [{ nodeId: 'n2', hostname: 'node-2', reason: 'port 8080/tcp is not open yet' }] };
+  const tasks = [makeTask(1, 'running'), makeTask(2, 'running')];
+  for (const condition of ['any', 'on-failure'] as const) {
+    const service = makeService({}, { image: 'web', replicas: 2, restartPolicy: policy(condition) });
+    const state = assessStackService({ ...base, service, tasks, ports });
+    assert.equal(state.phase, 'converging', condition);
+    assert.match(state.line, /\(port 8080\/tcp is not open yet on node node-2\)$/);
+    assert.equal(assessStackService({ ...base, service, tasks, ports: { nodes: 2, ready: 2, waiting: [] } }).phase, 'converged', condition);
+  }
+});

@@ -1,3 +1,4 @@
+import type { ServicePortsReadiness } from '../../api/ingress-status.js';
 import type { ServiceObject, TaskObject, UpdateStatus } from '../../api/objects.js';
 import { assessConvergence, type Convergence, type Operation } from '../progress/convergence.js';
 import { summaryLine, taskErrorLine } from '../progress/render.js';
@@ -12,6 +13,8 @@ export interface StackServiceInput {
   /** Failed tasks that existed before the deploy: not this deploy's failures. */
   knownFailures: ReadonlySet<string>;
   allowEmpty: boolean;
+  /** Where the service's ingress ports answer (`ServiceView.ports`). */
+  ports?: ServicePortsReadiness | undefined;
 }
 
 export interface StackServiceState {
@@ -30,7 +33,7 @@ export interface StackServiceState {
  */
 export function assessStackService(input: StackServiceInput): StackServiceState {
   const { service, tasks } = input;
-  const c = assessConvergence({ service, tasks, operation: input.operation, baseline: input.baseline, allowEmpty: input.allowEmpty });
+  const c = assessConvergence({ service, tasks, operation: input.operation, baseline: input.baseline, allowEmpty: input.allowEmpty, ports: input.ports });
   const summary = summaryLine(service, c);
   if (c.phase === 'failed') return { phase: 'failed', line: summary, message: c.message ?? 'did not converge' };
   const failed = c.failedTasks.filter((t) => !input.knownFailures.has(t.id)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -40,7 +43,9 @@ export function assessStackService(input: StackServiceInput): StackServiceState 
     if (c.phase === 'converged') return { phase: 'converged', line: summary };
     // A replica the scheduler cannot place waits forever: say why on the service's own line.
     const why = c.pending.reasons[0];
-    return { phase: 'converging', line: why ? `${summary} (${why.count} pending: ${why.reason})` : summary };
+    const port = c.portsWaiting?.waiting[0];
+    if (why) return { phase: 'converging', line: `${summary} (${why.count} pending: ${why.reason})` };
+    return { phase: 'converging', line: port ? `${summary} (${port.reason} on node ${port.hostname})` : summary };
   }
   return oneShot(service, tasks, c, input.allowEmpty);
 }
@@ -66,6 +71,8 @@ function oneShot(service: ServiceObject, tasks: readonly TaskObject[], c: Conver
   const enough = done >= desired && (desired > 0 || service.spec.mode === 'replicated' || allowEmpty);
   const line = `${service.name}: ${completed}/${desired} completed${running > 0 ? `, ${running} running` : ''}${job && running > 0 ? ' (restart policy none: waiting for it to finish)' : ''}`;
   if (!enough || !updateDone) return { phase: 'converging', line };
+  const port = c.portsWaiting?.waiting[0];
+  if (port) return { phase: 'converging', line: `${line} (${port.reason} on node ${port.hostname})` };
   return { phase: running === 0 && completed > 0 ? 'completed' : 'converged', line };
 }
 

@@ -73,6 +73,7 @@ export async function waitForStack(client: ShoalClient, io: CliIo, opts: StackWa
           baseline: isUpdateFinished(previous) ? previous : undefined,
           knownFailures,
           allowEmpty: io.now() - started > 3000,
+          ports: service.ports,
         }),
       ];
     });

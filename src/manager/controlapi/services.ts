@@ -1,9 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ShoalError } from '../../api/errors.js';
-import type { ServiceObject, TaskObject, UpdateStatus } from '../../api/objects.js';
+import type { ServicePortsReadiness } from '../../api/ingress-status.js';
+import type { NetworkObject } from '../../api/networks.js';
+import type { NodeObject, ServiceObject, TaskObject, UpdateStatus } from '../../api/objects.js';
 import { createServiceSchema, scaleServiceSchema, updateServiceSchema, type ServiceSpec } from '../../api/service-spec.js';
 import { parseOrThrow } from '../../api/validation.js';
 import { newId } from '../../lib/ids.js';
+import { portsReadiness } from '../network-plan/ports-readiness.js';
 import { checkNetworkTargets } from '../networks/network-targets.js';
 import { checkIngressPorts } from './ingress-ports.js';
 import { enforceQuotas } from './quotas.js';
@@ -19,6 +22,8 @@ export interface FileVersionPinner {
 export interface ServiceView extends ServiceObject {
   /** `completed`: one-shot tasks that ended with exit 0 and that the restart policy keeps ended. */
   replicas: { running: number; desired: number; completed: number };
+  /** For a service publishing ports in ingress mode: the nodes where they answer. */
+  ports?: ServicePortsReadiness;
 }
 
 /** The name-claim id reserving a service name in an environment (stacks write claims in their own commits). */
@@ -43,12 +48,27 @@ export class ServiceApi {
   async list(ctx: RequestContext, filter: { name?: string } = {}): Promise<ServiceView[]> {
     const services = await this.store.list<ServiceObject>('service', { env: ctx.env, ...(filter.name ? { where: { name: filter.name } } : {}) });
     const tasks = await this.store.list<TaskObject>('task', { env: ctx.env });
-    return services.map((s) => withReplicas(s, tasks.filter((t) => t.serviceId === s.id)));
+    const where = await this.whereIngressAnswers(ctx.env, services);
+    return services.map((s) => this.view(s, tasks.filter((t) => t.serviceId === s.id), where));
   }
 
   async get(ctx: RequestContext, ref: string): Promise<ServiceView> {
     const service = await resolveService(this.store, ctx.env, ref);
-    return withReplicas(service, await this.store.list<TaskObject>('task', { where: { serviceId: service.id } }));
+    const tasks = await this.store.list<TaskObject>('task', { where: { serviceId: service.id } });
+    return this.view(service, tasks, await this.whereIngressAnswers(ctx.env, [service]));
+  }
+
+  /** What telling whether ingress ports answer needs: only read when a service publishes one. */
+  private async whereIngressAnswers(env: string, services: readonly ServiceObject[]): Promise<{ nodes: NodeObject[]; networks: NetworkObject[] } | undefined> {
+    if (!services.some((s) => (s.spec.ports ?? []).some((p) => p.mode === 'ingress'))) return undefined;
+    const [nodes, networks] = await Promise.all([this.store.list<NodeObject>('node', { env }), this.store.list<NetworkObject>('network', { env })]);
+    return { nodes, networks };
+  }
+
+  private view(service: ServiceObject, tasks: TaskObject[], where: { nodes: NodeObject[]; networks: NetworkObject[] } | undefined): ServiceView {
+    const view = withReplicas(service, tasks);
+    const ports = where ? portsReadiness({ service, tasks, ...where }) : undefined;
+    return ports ? { ...view, ports } : view;
   }
 
   async create(ctx: RequestContext, body: unknown): Promise<ServiceView> {

@@ -39,3 +39,17 @@ test('addresses that are not a list, or too many, refuse the message without thr
   assert.equal(parseAgentMessage(running({ network: 'bridge', ip: '172.17.0.3' })), undefined);
   assert.equal(parseAgentMessage(running(Array.from({ length: 65 }, () => ({ network: 'bridge', ip: '172.17.0.3' })))), undefined);
 });
+
+test('an ingress report: ports with IPv4 backends and errors; anything else refuses the message', () => {
+  const report = { type: 'ingress', ports: [{ protocol: 'tcp', port: 8080, backends: ['10.240.16.66'] }], errors: [{ protocol: 'udp', port: 53, message: 'in use' }] };
+  assert.deepEqual(parseAgentMessage(JSON.stringify(report)), report);
+  for (const bad of [
+    { ...report, ports: [{ protocol: 'sctp', port: 8080, backends: [] }] },
+    { ...report, ports: [{ protocol: 'tcp', port: 0, backends: [] }] },
+    { ...report, ports: [{ protocol: 'tcp', port: 8080, backends: ['db'] }] },
+    { ...report, errors: [{ protocol: 'tcp', port: 8080 }] },
+    { type: 'ingress', ports: [] },
+  ]) {
+    assert.equal(parseAgentMessage(JSON.stringify(bad)), undefined, JSON.stringify(bad));
+  }
+});

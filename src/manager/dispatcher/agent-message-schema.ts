@@ -31,6 +31,8 @@ const statusUpdate = z.object({
   }),
 });
 
+const portNumber = z.number().int().min(1).max(65535);
+
 const logLine = z.object({ stream: z.enum(['stdout', 'stderr']), time: z.string().max(100), text: z.string().max(65536) });
 
 export const agentMessageSchema = z.discriminatedUnion('type', [
@@ -44,6 +46,11 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('heartbeat') }),
   z.object({ type: z.literal('status'), updates: z.array(statusUpdate).max(100000) }),
+  z.object({
+    type: z.literal('ingress'),
+    ports: z.array(z.object({ protocol: z.enum(['tcp', 'udp']), port: portNumber, backends: z.array(z.ipv4()).max(10000) })).max(10000),
+    errors: z.array(z.object({ protocol: z.enum(['tcp', 'udp']), port: portNumber, message: z.string().max(4000) })).max(10000),
+  }),
   z.object({ type: z.literal('logs.chunk'), requestId: z.string().max(100), lines: z.array(logLine).max(10000) }),
   z.object({ type: z.literal('logs.end'), requestId: z.string().max(100), error: z.string().max(4000).optional() }),
 ]);

@@ -11,6 +11,7 @@ import type { PeerIdentity } from '../agent-listener/peer-identity.js';
 import type { Change, ChangeBatch, Store, WatchHandle } from '../store/store.js';
 import { parseAgentMessage } from './agent-message-schema.js';
 import type { LogSource, TaskLogLine } from './log-source.js';
+import { IngressReports } from './ingress-reports.js';
 import { StatusWriter } from './status-writer.js';
 import { filesForTasks, type TaskFileSource } from './task-files.js';
 
@@ -57,6 +58,7 @@ export class Dispatcher implements LogSource {
   private readonly lastSeen = new Map<string, number>();
   private readonly logRequests = new Map<string, LogRequest>();
   private readonly statusWriter: StatusWriter;
+  private readonly ingressReports: IngressReports;
   private readonly periodMs: number;
   private readonly graceMs: number;
   private watch: WatchHandle | undefined;
@@ -73,6 +75,7 @@ export class Dispatcher implements LogSource {
     this.periodMs = options.heartbeatPeriodMs ?? 1000;
     this.graceMs = this.periodMs * (options.heartbeatGracePeriods ?? 3);
     this.statusWriter = new StatusWriter(options.store, options.logger);
+    this.ingressReports = new IngressReports(options.store, options.logger);
   }
 
   /**
@@ -100,6 +103,7 @@ export class Dispatcher implements LogSource {
     for (const s of this.sessions.values()) s.socket.close(1001, 'manager stopping');
     this.wss.close();
     await this.statusWriter.stop();
+    await this.ingressReports.settled();
   }
 
   connectedNodes(): string[] {
@@ -115,6 +119,9 @@ export class Dispatcher implements LogSource {
         this.send(ws, { type: 'error', code: 'invalid_argument', message: 'malformed message' });
         return;
       }
+      // The session counts from when hello registered it: the agent may answer the plan and
+      // assignments hello sends before hello has finished.
+      nodeId ??= this.sessions.get(identity.nodeId)?.socket === ws ? identity.nodeId : undefined;
       if (nodeId) this.lastSeen.set(nodeId, Date.now());
       if (msg.type === 'hello') {
         if (nodeId) return;
@@ -154,7 +161,8 @@ export class Dispatcher implements LogSource {
       role: identity.role,
       availability: existing?.availability ?? 'active',
       labels: existing?.labels ?? {},
-      status: { state: 'ready', message: 'agent connected', address, timestamp: now },
+      // An agent running the ingress reports what it serves once it has applied the plan sent below.
+      status: { state: 'ready', message: 'agent connected', address, timestamp: now, ...(msg.networking === true ? { ingress: { ports: [], errors: [] } } : {}) },
       resources: msg.resources,
       engine: msg.engine,
       certificate: { serial: identity.serial, notAfter: identity.notAfter },
@@ -179,6 +187,9 @@ export class Dispatcher implements LogSource {
     switch (msg.type) {
       case 'status':
         this.statusWriter.enqueue(nodeId, msg.updates);
+        break;
+      case 'ingress':
+        this.ingressReports.record(nodeId, msg);
         break;
       case 'logs.chunk':
         this.logRequests.get(msg.requestId)?.emit(msg.lines);

@@ -113,3 +113,13 @@ void test('only changes a plan reads start a planning round', () => {
   assert.equal(changesNetworkPlans(change(a, undefined)), true, 'a deleted one');
   assert.equal(changesNetworkPlans(change(a, a, 'secret')), false, 'other kinds do not');
 });
+
+void test('a node\'s ingress report starts no planning round; its address does', () => {
+  const [n] = input().nodes;
+  assert.ok(n);
+  const change = (prev: typeof n, value: typeof n) => ({ kind: 'node' as const, id: n.id, type: 'put' as const, prev, value });
+  const reported = { ...n, version: n.version + 1, status: { ...n.status, ingress: { ports: [{ protocol: 'tcp' as const, port: 8080, backends: ['10.240.16.66'] }], errors: [], reportedAt: 'now' } } };
+  assert.equal(changesNetworkPlans(change(n, reported)), false);
+  assert.equal(changesNetworkPlans(change(reported, { ...reported, status: { ...reported.status, address: '10.201.1.3' } })), true);
+  assert.equal(changesNetworkPlans(change(reported, { ...reported, env: 'prod' })), true);
+});

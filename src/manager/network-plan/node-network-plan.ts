@@ -52,12 +52,20 @@ const planKinds = new Set<string>(['task', 'service', 'network', 'node', 'ipam']
  */
 export function changesNetworkPlans(change: Change): boolean {
   if (!planKinds.has(change.kind)) return false;
+  if (change.kind === 'node') return nodeChangeCounts(change.prev as NodeObject | undefined, change.value as NodeObject | undefined);
   if (change.kind !== 'task') return true;
   const a = change.prev as TaskObject | undefined;
   const b = change.value as TaskObject | undefined;
   if (!a || !b) return true;
   const seen = (t: TaskObject): string =>
     JSON.stringify([t.nodeId, holdsContainer(t), liveness(t), t.status.addresses ?? []]);
+  return seen(a) !== seen(b);
+}
+
+/** A node's own ingress report follows a plan; it changes none (nor does the time of a status). */
+function nodeChangeCounts(a: NodeObject | undefined, b: NodeObject | undefined): boolean {
+  if (!a || !b) return true;
+  const seen = (n: NodeObject): string => JSON.stringify({ ...n, version: 0, updatedAt: '', status: { ...n.status, timestamp: '', ingress: undefined } });
   return seen(a) !== seen(b);
 }
 

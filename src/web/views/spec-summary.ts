@@ -1,3 +1,4 @@
+import type { ServicePortsReadiness } from '../../api/ingress-status.js';
 import type { ServiceView } from '../../client/types.js';
 import { h, type Child } from '../dom.js';
 import { ago, bytes, cpus, durationMs } from '../format.js';
@@ -13,6 +14,7 @@ export function specSummary(s: ServiceView, update: Child): HTMLElement {
     ['Command', [...(spec.command ?? []), ...(spec.args ?? [])].join(' ') || '(image default)'],
     ['Environment', Object.keys(spec.env).sort().join(', ') || '—'],
     ['Ports', spec.ports.map((p) => `${p.published ?? '(any)'}:${p.target}/${p.protocol} ${p.mode}`).join(', ') || '—'],
+    ...(s.ports ? [['Ports answer', portsAnswer(s.ports)] as [string, Child]] : []),
     ['Mounts', spec.mounts.map((m) => `${m.type} ${m.source ?? ''}→${m.target}${m.readOnly ? ' (ro)' : ''}`).join(', ') || '—'],
     ['Constraints', spec.placement.constraints.join(', ') || '—'],
     ['Reservations', reservation(spec.resources.reservations)],
@@ -26,6 +28,12 @@ export function specSummary(s: ServiceView, update: Child): HTMLElement {
     ['Updated', h('span', { attrs: { title: s.updatedAt } }, ago(s.updatedAt))],
   ];
   return h('dl', { class: 'spec' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+/** Where the ingress ports answer, as the nodes' agents reported: "on 1 of 2 nodes (node-2: port 8080/tcp is not open yet)". */
+function portsAnswer(p: ServicePortsReadiness): string {
+  const first = p.waiting[0];
+  return `on ${p.ready} of ${p.nodes} node${p.nodes === 1 ? '' : 's'}${first ? ` (${first.hostname}: ${first.reason})` : ''}`;
 }
 
 function reservation(r: { nanoCpus: number; memoryBytes: number }): string {
