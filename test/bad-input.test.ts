@@ -82,7 +82,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     assert.equal(answer.status, 413, answer.body);
     const body = JSON.parse(answer.body) as { error?: { code: string; message: string } };
     assert.equal(body.error?.code, 'payload_too_large');
-    assert.ok(body.error.message, 'a readable message');
+    assert.equal(body.error.message, 'request body is larger than the 1 MiB limit');
     assert.equal(await snapshot(), beforeState, 'nothing stored changed');
   });
 

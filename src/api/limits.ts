@@ -7,16 +7,18 @@
  * quotas") lists each with the threat it answers; keep the two in step.
  */
 export const limits = {
+  /**
+   * Bytes of one request body to the API (fastify's `bodyLimit`); larger ones get 413 naming
+   * it. The CLI checks a stack deploy against it before sending.
+   */
+  requestBodyBytes: 1024 * 1024,
   /** Replicas of one service (also the ceiling of the per-environment quota). */
   replicasPerService: 10_000,
   /** Services of one stack (compose file). */
   servicesPerStack: 200,
   /** Source files of one stack deploy (`-c` given several times). */
   stackFiles: 16,
-  /**
-   * Bytes of one compose file, offered to the compose parser's own size check (its section of
-   * docs/SECURITY.md says what it enforces); the request body is capped at 1 MiB anyway.
-   */
+  /** Bytes (UTF-8) of one compose file or `.env` file of a stack deploy, checked by the API and the CLI. */
   composeFileBytes: 512 * 1024,
   /** Variables and referenced files sent with one stack deploy. */
   stackVariables: 1_000,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { formatBytes } from '../../api/byte-size.js';
 import { ShoalError, invalidArgument } from '../../api/errors.js';
 
 /** Reads a small JSON body; anything else is a 4xx naming `body`, never a crash. */
@@ -7,7 +8,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes = 64 * 1024)
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limitBytes) throw new ShoalError('payload_too_large', `body: larger than ${limitBytes} bytes`, 'body');
+    if (size > limitBytes) throw new ShoalError('payload_too_large', `request body is larger than the ${formatBytes(limitBytes)} limit`, 'body');
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -2,6 +2,7 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from '../../lib/logger.js';
 import { runWithOrigin } from '../audit/request-origin.js';
 import { ShoalError } from '../../api/errors.js';
+import { limits } from '../../api/limits.js';
 import { environmentOf, type Authorizer } from './authorizer.js';
 import { statusOf, toShoalError } from './error-mapping.js';
 import { singleValuedQuery } from './query.js';
@@ -15,12 +16,13 @@ export interface HttpServerOptions {
 }
 
 export function createHttpServer(options: HttpServerOptions) {
-  const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, logController: new LogController({ disableRequestLogging: true }),
+  const bodyLimit = options.bodyLimitBytes ?? limits.requestBodyBytes;
+  const app = Fastify({ loggerInstance: options.logger, bodyLimit, logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
   });
 
   app.setErrorHandler((err, request, reply) => {
-    const shoal = toShoalError(err);
+    const shoal = toShoalError(err, bodyLimit);
     if (shoal.code === 'internal') request.log.error({ err }, 'request failed');
     void reply.status(statusOf(shoal)).send(shoal.toBody());
   });
