@@ -38,6 +38,7 @@ import { NetworkApi } from './networks/networks.js';
 import { FileApi } from './secrets/file-api.js';
 import { FilePins } from './secrets/file-pins.js';
 import { composeRenderer } from './stacks/compose-adapter.js';
+import { ComposeWorkerPool } from './stacks/compose-worker-pool.js';
 import { fileApiStackFiles } from './stacks/file-api-stack-files.js';
 import { StackApi } from './stacks/stacks.js';
 import type { Store } from './store/store.js';
@@ -138,7 +139,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   const pins = new FilePins(store);
   const services = new ServiceApi(store, now, pins);
   const networks = new NetworkApi({ store, ranges: ipam, now });
-  const stacks = new StackApi({ store, compose: composeRenderer(), services, files: fileApiStackFiles(store, secrets, configs), pinner: pins, networks, now });
+  // Stacks render on worker threads: a costly compose file never blocks the API or heartbeats.
+  const composePool = new ComposeWorkerPool({ logger: logger.child({ component: 'compose' }) });
+  const stacks = new StackApi({ store, compose: composeRenderer(composePool), services, files: fileApiStackFiles(store, secrets, configs), pinner: pins, networks, now });
   const accounts = new AccountApi(store, now);
   const audit = new AuditLog({ store, logger: logger.child({ component: 'audit' }), now, ...(options.auditRetentionMs !== undefined ? { retentionMs: options.auditRetentionMs } : {}) });
   // Started before anything is served; it catches up from the last audited revision on its own.
@@ -219,6 +222,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
       await agentServer.close();
       revocations.stop();
       await app.close();
+      await composePool.close();
       await audit.stop();
     },
   };

@@ -1,10 +1,11 @@
-import { renderStack, requiredInputs } from '../../compose/index.js';
-import type { StackCompose } from './stack-compose.js';
+import type { StackSpec } from '../../api/stack-spec.js';
+import type { ComposeWorkerPool } from './compose-worker-pool.js';
+import type { RequiredInputs, StackCompose } from './stack-compose.js';
 
-/** The compose renderer the manager serves stacks with (`src/compose`). */
-export function composeRenderer(): StackCompose {
+/** The compose renderer the manager serves stacks with (`src/compose`), run on the pool's threads. */
+export function composeRenderer(pool: ComposeWorkerPool): StackCompose {
   return {
-    render: (input) => renderStack(input).spec,
-    requiredInputs: (files, envFile, options) => requiredInputs(files, envFile, options),
+    render: (input) => pool.run<StackSpec>({ op: 'render', input }),
+    requiredInputs: (files, envFile, options) => pool.run<RequiredInputs>({ op: 'requiredInputs', input: { files, envFile, options } }),
   };
 }

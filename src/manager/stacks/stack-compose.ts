@@ -20,9 +20,14 @@ export interface RequiredInputs {
  * What the stack API needs of the compose renderer (`src/compose`). Kept as an interface so the
  * deploy logic is tested with a renderer of its own and the parser can change without it.
  * `render` throws a ShoalError (invalid_argument) whose message lists `file:line: key: problem`.
+ * The manager's renders run on worker threads (`compose-worker-pool.ts`), hence the promises.
  */
 export interface StackCompose {
-  render(input: RenderInput): StackSpec;
+  render(input: RenderInput): StackSpec | Promise<StackSpec>;
   /** `variables` resolve variables inside paths; `fileData` adds the variables env files use. */
-  requiredInputs(files: StackSourceFile[], envFile: StackSourceFile | undefined, options: { variables: Record<string, string>; fileData: Record<string, string> }): RequiredInputs;
+  requiredInputs(
+    files: StackSourceFile[],
+    envFile: StackSourceFile | undefined,
+    options: { variables: Record<string, string>; fileData: Record<string, string> },
+  ): RequiredInputs | Promise<RequiredInputs>;
 }

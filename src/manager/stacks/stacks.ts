@@ -102,10 +102,10 @@ export class StackApi {
   /** `POST /v1/stacks` (name in the body) and `PUT /v1/stacks/:name`. */
   async deploy(ctx: RequestContext, pathName: string | undefined, body: unknown): Promise<StackDeployResult> {
     const input = parseOrThrow(deployStackSchema, body);
-    const required = this.compose.requiredInputs(input.files, input.envFile, { variables: input.variables, fileData: input.fileData });
+    const required = await this.compose.requiredInputs(input.files, input.envFile, { variables: input.variables, fileData: input.fileData });
     const wanted = new Set(required.variables);
     const variables = Object.fromEntries(Object.entries(input.variables).filter(([k]) => wanted.has(k)).sort(([a], [b]) => a.localeCompare(b)));
-    const rendered = this.compose.render({ files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables, fileData: input.fileData });
+    const rendered = await this.compose.render({ files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables, fileData: input.fileData });
     const name = this.deployName(pathName, input.name, rendered.name);
     const desired = desiredServices(name, rendered);
     const networks = desiredNetworks(name, rendered);

@@ -1,0 +1,24 @@
+import { parentPort } from 'node:worker_threads';
+import { ShoalError } from '../../api/errors.js';
+import { ComposeError, renderStack, requiredInputs } from '../../compose/index.js';
+import type { ComposeJob, ComposeReply } from './compose-worker-protocol.js';
+
+/**
+ * The compose renderer's thread (see compose-worker-pool.ts): runs one job at a time and
+ * answers with the result or the refusal, so a file that costs the renderer seconds costs the
+ * manager's event loop nothing.
+ */
+function run(job: ComposeJob): ComposeReply {
+  try {
+    if (job.op === 'render') return { id: job.id, ok: true, value: renderStack(job.input).spec };
+    const { files, envFile, options } = job.input;
+    return { id: job.id, ok: true, value: requiredInputs(files, envFile, options) };
+  } catch (e) {
+    if (e instanceof ComposeError) return { id: job.id, ok: false, error: { code: e.code, message: e.message, field: e.field, problems: [...e.problems] } };
+    if (e instanceof ShoalError) return { id: job.id, ok: false, error: { code: e.code, message: e.message, field: e.field } };
+    // Not a refusal: a defect of the renderer, reported as such (the pool logs it).
+    return { id: job.id, ok: false, error: { code: 'internal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } };
+  }
+}
+
+parentPort?.on('message', (job: ComposeJob) => parentPort?.postMessage(run(job)));
