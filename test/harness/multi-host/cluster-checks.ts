@@ -38,6 +38,16 @@ export async function containersOn(c: MultiHostCluster, i: number, service?: str
   return n.docker.listContainers({ all: true, filters: { label } });
 }
 
+/**
+ * Every Shoal container on a node's engine: on an engine of the run's own, any container with a
+ * task label (whichever node id it carries); on the host's engine, only node-0's.
+ */
+export async function shoalContainersOn(c: MultiHostCluster, i: number): Promise<Docker.ContainerInfo[]> {
+  const n = c.node(i);
+  const label = n.engine ? ['io.shoal.task.id'] : [`io.shoal.node.id=${n.nodeId}`];
+  return n.docker.listContainers({ all: true, filters: { label } });
+}
+
 export async function runningContainersOn(c: MultiHostCluster, i: number, service: string): Promise<Docker.ContainerInfo[]> {
   return (await containersOn(c, i, service)).filter((x) => x.State === 'running');
 }

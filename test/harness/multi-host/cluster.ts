@@ -8,7 +8,7 @@ import { adminClient } from '../admin-client.js';
 import { waitFor } from '../wait.js';
 import type { JoinTokens, ManagerEndpoints } from './endpoints.js';
 import { agentJoinTarget, apiUrl, chooseEndpoints, managerListenArgs, parseJoinTokens } from './endpoints.js';
-import { loadImages, saveTestImages, startEngine } from './engine.js';
+import { killEngine, loadImages, saveTestImages, startEngine } from './engine.js';
 import { registerForExit, sweepOrphanedRuns, unregisterForExit } from './exit-cleanup.js';
 import type { NodeNetwork } from './network.js';
 import { createNodeNetwork, pickSubnets, setLink } from './network.js';
@@ -39,6 +39,8 @@ export interface ClusterNode {
   dockerSocket: string;
   docker: Docker;
   dataDir: string;
+  /** The run's own engine of this node (undefined for the host's engine). */
+  engine: string | undefined;
   agent: ShoalProcess | undefined;
   /** The join token the agent last started with (a restart uses it again). */
   token?: string;
@@ -66,6 +68,7 @@ export class MultiHostCluster {
   tokens!: JoinTokens;
   endpoints!: ManagerEndpoints;
   timings: StartTimings = { enginesMs: 0, agentsReadyMs: 0, joinMs: [], totalMs: 0 };
+  heartbeatPeriod = '1s';
   private destroyed = false;
 
   constructor(readonly state: RunState) {}
@@ -116,6 +119,56 @@ export class MultiHostCluster {
       saveRunState(this.state);
     }
     return ms;
+  }
+
+  /**
+   * SIGKILL of the node's own dockerd (not the host's engine): its containers' shims outlive it,
+   * as after an engine crash. Returns when the process is gone.
+   */
+  async killEngine(i: number): Promise<number> {
+    const at = Date.now();
+    await killEngine(this.state, this.engineOf(i));
+    return at;
+  }
+
+  /**
+   * Starts the node's dockerd again with the same data-root, exec-root, socket, namespace and
+   * bridge; resolves when it answers. Returns ms from start to answering.
+   */
+  async restartEngine(i: number): Promise<number> {
+    const t0 = Date.now();
+    const net = this.networkOf(i);
+    await startEngine(this.state, this.engineOf(i), net.namespace, net.bridgeCidr);
+    return Date.now() - t0;
+  }
+
+  private engineOf(i: number): string {
+    const engine = this.node(i).engine;
+    if (!engine) throw new Error(`${this.node(i).name} uses the host's engine, which the harness never kills`);
+    return engine;
+  }
+
+  /** SIGKILL of the manager process. Returns when it is gone. */
+  async killManager(): Promise<number> {
+    const at = Date.now();
+    await this.manager.stop('SIGKILL');
+    return at;
+  }
+
+  /**
+   * Starts the manager again: same data dir, same ports, same flags (so the admin session and
+   * the agents' certificates stay valid). Resolves when its API answers; returns ms to that.
+   */
+  async startManager(): Promise<number> {
+    if (this.manager.running()) throw new Error('the manager is running');
+    launchManager(this);
+    const manager = this.manager;
+    const exited = manager.exited.then((code): never => {
+      throw new Error(`the restarted manager exited (${code}):\n${manager.log().slice(-3000)}`);
+    });
+    exited.catch(() => undefined);
+    await Promise.race([waitFor('the restarted manager API', () => this.client.health().then(() => true), 60_000, 100), exited]);
+    return Date.now() - manager.startedAt;
   }
 
   cutNetwork(i: number): void {
@@ -174,13 +227,20 @@ export async function startMultiHostCluster(options: MultiHostOptions = {}): Pro
   return cluster;
 }
 
+/** `shoal manager` on the run's data dir and ports; `--init` creates the admin only on the first start. */
+function launchManager(cluster: MultiHostCluster): void {
+  const { state } = cluster;
+  const args = ['manager', '--init', ...managerListenArgs(cluster.endpoints), '--data-dir', join(state.dir, 'manager'), '--heartbeat-period', cluster.heartbeatPeriod];
+  cluster.manager = ShoalProcess.start(state, 'manager', args, join(state.dir, 'manager.log'));
+}
+
 async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean, heartbeatPeriod: string, deferred: ReadonlySet<number>): Promise<void> {
   const { state } = cluster;
   const subnets = pickSubnets();
   cluster.endpoints = await chooseEndpoints();
-  const managerDir = join(state.dir, 'manager');
-  mkdirSync(managerDir, { recursive: true });
-  cluster.manager = ShoalProcess.start(state, 'manager', ['manager', '--init', ...managerListenArgs(cluster.endpoints), '--data-dir', managerDir, '--heartbeat-period', heartbeatPeriod], join(state.dir, 'manager.log'));
+  mkdirSync(join(state.dir, 'manager'), { recursive: true });
+  cluster.heartbeatPeriod = heartbeatPeriod;
+  launchManager(cluster);
 
   const tEngines = Date.now();
   const images = saveTestImages(state);
@@ -191,14 +251,15 @@ async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean
     mkdirSync(dataDir, { recursive: true });
     if (i === 0 && hostAgent) {
       const socket = '/var/run/docker.sock';
-      cluster.nodes.push({ index: i, name, nodeId: '', namespace: undefined, network: undefined, dockerSocket: socket, docker: new Docker({ socketPath: socket }), dataDir, agent: undefined });
+      cluster.nodes.push({ index: i, name, nodeId: '', namespace: undefined, network: undefined, dockerSocket: socket, docker: new Docker({ socketPath: socket }), dataDir, engine: undefined, agent: undefined });
       continue;
     }
     const network = createNodeNetwork(state, subnets, i);
+    const engineName = `shoal-${state.runId}-${i}`;
     started.push(
-      startEngine(state, `shoal-${state.runId}-${i}`, network.namespace, network.bridgeCidr).then(async (engine) => {
+      startEngine(state, engineName, network.namespace, network.bridgeCidr).then(async (engine) => {
         await loadImages(engine.socket, await images);
-        return { i, name, dataDir, network, engine };
+        return { i, name, dataDir, network, engine, engineName };
       }),
     );
   }
@@ -208,8 +269,8 @@ async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean
   if (failed) throw failed.reason;
   for (const r of results) {
     if (r.status !== 'fulfilled' || typeof r.value === 'string') continue;
-    const { i, name, dataDir, network, engine } = r.value;
-    cluster.nodes.push({ index: i, name, nodeId: '', namespace: network.namespace, network, dockerSocket: engine.socket, docker: engine.docker, dataDir, agent: undefined });
+    const { i, name, dataDir, network, engine, engineName } = r.value;
+    cluster.nodes.push({ index: i, name, nodeId: '', namespace: network.namespace, network, dockerSocket: engine.socket, docker: engine.docker, dataDir, engine: engineName, agent: undefined });
   }
   cluster.nodes.sort((a, b) => a.index - b.index);
   cluster.timings.enginesMs = Date.now() - tEngines;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { RunState } from './run-state.js';
-import { saveRunState } from './run-state.js';
+import { commandLine, saveRunState } from './run-state.js';
 import { run } from './run-command.js';
 import { isRunning } from './teardown.js';
 
@@ -48,8 +48,8 @@ export async function startEngine(state: RunState, name: string, namespace: stri
   closeSync(out);
   const pid = proc.pid;
   if (pid === undefined) throw new Error(`could not start dockerd for ${name}`);
-  // nsenter execs dockerd: this pid is the engine's.
-  state.engines.push({ name, dir, socket, pid, cgroupParent });
+  // nsenter execs dockerd: this pid is the engine's. A restart (same name, same dirs) replaces the entry.
+  state.engines = [...state.engines.filter((e) => e.name !== name), { name, dir, socket, pid, cgroupParent }];
   saveRunState(state);
   proc.unref();
   const docker = new Docker({ socketPath: socket });
@@ -59,12 +59,51 @@ export async function startEngine(state: RunState, name: string, namespace: stri
       await docker.ping();
       break;
     } catch {
-      if (!isRunning(pid)) throw new Error(`dockerd of ${name} exited; see ${logFile}`);
+      if (!isRunning(pid)) throw new Error(`dockerd of ${name} exited:\n${tail(logFile)}`);
       if (Date.now() > deadline) throw new Error(`dockerd of ${name} did not answer within 60 s; see ${logFile}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   return { socket, pid, docker, logFile };
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return `(no log at ${file})`;
+  }
+}
+
+/**
+ * SIGKILL of an engine started by startEngine (its containerd and shims are left to themselves,
+ * as after a crash); resolves once the dockerd process is gone.
+ */
+export async function killEngine(state: RunState, name: string): Promise<void> {
+  const e = state.engines.find((x) => x.name === name);
+  if (!e) throw new Error(`no engine ${name} in run ${state.runId}`);
+  if (!isRunning(e.pid) || !commandLine(e.pid).includes(state.dir)) return;
+  process.kill(e.pid, 'SIGKILL');
+  // dockerd's own containerd dies with it (parent-death signal), but stays a zombie here until
+  // the machine's PID 1 reaps it, seconds later; a dockerd started meanwhile takes the zombie's
+  // pid for a live containerd, waits for its socket and gives up. An init that reaps at once
+  // (systemd) leaves no such pid: remove the pid file of a containerd that is dead or a zombie.
+  const containerdPidFile = join(e.dir, 'exec', 'containerd', 'containerd.pid');
+  const containerd = Number(readIfThere(containerdPidFile));
+  const deadline = Date.now() + 15_000;
+  while (isRunning(e.pid) || (containerd > 0 && isRunning(containerd))) {
+    if (Date.now() > deadline) throw new Error(`dockerd of ${name} (pid ${e.pid}) or its containerd survived SIGKILL for 15 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  rmSync(containerdPidFile, { force: true });
+}
+
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /** `docker save` of the test images from the host engine, once per run. */
