@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import Dockerode from 'dockerode';
 import type { EngineDescription, LogLine } from '../../../api/agent-protocol.js';
 import type { NodeResources, TaskAddress, TaskObject } from '../../../api/objects.js';
@@ -181,8 +182,7 @@ export class DockerExecutor implements Executor {
   async wait(containerId: string, options: WaitOptions = {}): Promise<ExitResult> {
     let res: WaitResponse;
     try {
-      const opts = options.signal ? { abortSignal: options.signal } : {};
-      res = (await this.docker.getContainer(containerId).wait(opts)) as WaitResponse;
+      res = await this.waitRequest(containerId, options.signal);
     } catch (err) {
       if (options.signal?.aborted) throw err;
       throw new ExecutorError('failed', engineMessage(err));
@@ -288,6 +288,45 @@ export class DockerExecutor implements Executor {
     const stream: NodeJS.ReadableStream = await this.docker.pull(image);
     await new Promise<void>((resolve, reject) => {
       this.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /**
+   * `POST /containers/ID/wait`, read by hand. The engine sends the headers at once and the body
+   * when the container exits; if the engine dies in between, the connection closes after the
+   * headers. dockerode's own wait then never settles (docker-modem waits for an 'end' that never
+   * comes, and Node emits no 'error' on a response nobody listens to), and the task would look
+   * running forever; here that close fails the wait, so the runner looks at the container again.
+   */
+  private waitRequest(containerId: string, signal: AbortSignal | undefined): Promise<WaitResponse> {
+    return new Promise((resolve, reject) => {
+      const dial = {
+        path: `/containers/${encodeURIComponent(containerId)}/wait?`,
+        method: 'POST',
+        isStream: true,
+        statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such container', 500: 'server error' },
+        options: {},
+        ...(signal ? { abortSignal: signal } : {}),
+      };
+      this.docker.modem.dial(dial, (err, result) => {
+        if (err) return reject(err);
+        const body = result as Readable;
+        const chunks: Buffer[] = [];
+        let ended = false;
+        body.on('data', (chunk: Buffer) => chunks.push(chunk));
+        body.on('error', reject);
+        body.on('end', () => {
+          ended = true;
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WaitResponse);
+          } catch {
+            reject(new Error('the engine answered the wait with something that is not JSON'));
+          }
+        });
+        body.on('close', () => {
+          if (!ended) reject(new Error('the connection to the engine closed before the container exited'));
+        });
+      });
     });
   }
 
