@@ -294,7 +294,8 @@ describe('chaos: kill -9 of agents, engines and the manager during deploys and r
     const stack = `chaos${kind}${rep}${Date.now().toString(36).slice(-4)}`;
     const fault = planFault(kind);
     const k = rng.int(0, 4);
-    const jitterMs = rng.int(0, 500);
+    // k = 0: strike at once, often while the deploy request is still in flight.
+    const jitterMs = k === 0 ? rng.int(0, 100) : rng.int(0, 500);
     log(`stack deploy ${rep}/${repeats}: kill ${faultName(fault)} once ${k} of 5 tasks run, +${jitterMs} ms, down ${fault.downMs} ms`);
     const writes = new WriteStream(c, `w-${stack}`);
     let acked: StackDeployResult | undefined;
@@ -336,7 +337,7 @@ describe('chaos: kill -9 of agents, engines and the manager during deploys and r
   async function rollingRound(kind: FaultKind, rep: number): Promise<void> {
     const fault = planFault(kind);
     const k = rng.int(0, replicas - 1);
-    const jitterMs = rng.int(0, 500);
+    const jitterMs = k === 0 ? rng.int(0, 100) : rng.int(0, 500);
     const target = rollingImage === 'shoal-test/busybox:1' ? 'shoal-test/busybox:2' : 'shoal-test/busybox:1';
     log(`rolling update ${rep}/${repeats} to ${target}: kill ${faultName(fault)} once ${k} of ${replicas} new tasks run, +${jitterMs} ms, down ${fault.downMs} ms`);
     const current = await c.client.getService(rolling);
