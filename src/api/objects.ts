@@ -91,6 +91,11 @@ export interface ServiceObject extends Meta {
   /** Set while an in-service upgrade awaits confirm or rollback. */
   upgrade?: InServiceUpgrade;
   /**
+   * Set by the orchestrator on a stored service it cannot hold (counts beyond the hard limits of
+   * `limits.ts`): no loop acts on it until an update or scale brings it within them.
+   */
+  refused?: { reason: string; since: string };
+  /**
    * The version of each secret and config the spec references (`secret/NAME` → version), set
    * when the spec is written and when one of them is rotated; new tasks copy it into their own
    * `fileVersions`.

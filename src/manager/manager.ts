@@ -185,7 +185,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   });
   registerWebUi(app);
   const loops = [
-    new ReconcileLoop({ name: 'orchestrator', store, clock, logger: logger.child({ component: 'orchestrator' }), compute: reconcile }),
+    new ReconcileLoop({ name: 'orchestrator', store, clock, logger: logger.child({ component: 'orchestrator' }), compute: reconcile, reportRefused: true }),
     new ReconcileLoop({ name: 'scheduler', store, clock, logger: logger.child({ component: 'scheduler' }), compute: schedule }),
   ];
   await app.listen({ host: options.host, port: options.port });

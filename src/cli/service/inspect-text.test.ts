@@ -59,6 +59,12 @@ test('inspect text says when there are no tasks', () => {
   assert.match(serviceInspectText({ ...service, replicas: { running: 0, desired: 0 } }, [], new Map(), now), /\nTasks:\n {2}none\n$/);
 });
 
+test('a service the manager refuses to act on says why', () => {
+  const refused: ServiceView = { ...service, refused: { reason: 'spec.replicas: 1000000000 is not a whole number from 0 to 10000 (a hard limit)', since: at } };
+  assert.match(serviceInspectText(refused, [], new Map(), now), /\nRefused: +spec\.replicas: 1000000000 is not a whole number .*\(since 2026-12-01T12:00:00\.000Z; no task is changed until update or scale brings it within the limits\)\n/);
+  assert.doesNotMatch(serviceInspectText(service, [], new Map(), now), /Refused/);
+});
+
 test('an address shows only while the task runs', () => {
   const addresses = [{ network: 'bridge', ip: '172.17.0.3' }];
   assert.equal(addressText(task('a', 1, {}, { addresses })), 'bridge=172.17.0.3');

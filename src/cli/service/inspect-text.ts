@@ -15,6 +15,7 @@ export function serviceInspectText(service: ServiceView, tasks: readonly TaskObj
   if (service.stack) out += `Stack:        ${service.stack}\n`;
   out += `Image:        ${spec.image}\nMode:         ${mode}\nSpec version: ${service.specVersion}\n`;
   if (service.updateStatus) out += `Update:       ${service.updateStatus.state}${service.updateStatus.message ? ` (${service.updateStatus.message})` : ''}\n`;
+  if (service.refused) out += `Refused:      ${service.refused.reason} (since ${service.refused.since}; no task is changed until update or scale brings it within the limits)\n`;
   const current = tasks
     .filter((t) => t.serviceId === service.id && (t.desiredState === 'running' || t.status.state === 'running'))
     .sort((a, b) => taskName(a).localeCompare(taskName(b), undefined, { numeric: true }));

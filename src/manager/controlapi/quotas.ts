@@ -1,4 +1,5 @@
 import { ShoalError } from '../../api/errors.js';
+import { limits } from '../../api/limits.js';
 import type { ServiceObject } from '../../api/objects.js';
 import { effectiveQuotas, quotaFlags, type EnvironmentQuotas } from '../../api/quotas.js';
 import type { EnvironmentObject } from '../environments/environment-object.js';
@@ -45,9 +46,15 @@ export async function enforceQuotas(store: Store, check: QuotaCheck): Promise<vo
   }
 }
 
-/** Replicas a service asks for: global services run one task per node, bounded by nodes, not by the spec. */
+/**
+ * Replicas a service asks for: global services run one task per node, bounded by nodes, not by
+ * the spec; a stored count beyond the hard limit is one the loops refuse to act on
+ * (`orchestrator/unholdable.ts`), so it takes no share of the quota and blocks no other service.
+ */
 function replicasOf(s: ServiceShape): number {
-  return s.spec.mode === 'replicated' ? s.spec.replicas : 0;
+  if (s.spec.mode !== 'replicated') return 0;
+  const r = s.spec.replicas;
+  return Number.isSafeInteger(r) && r >= 0 && r <= limits.replicasPerService ? r : 0;
 }
 
 function over(env: string, key: keyof EnvironmentQuotas, quotas: EnvironmentQuotas, field: string, asked: string): ShoalError {

@@ -2,6 +2,7 @@ import type { NodeObject, ServiceObject, TaskObject } from '../../api/objects.js
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
+import { screenUnholdable, withRefusalMarks, type RefusedService } from '../orchestrator/unholdable.js';
 import type { ClusterView, Plan } from '../orchestrator/view.js';
 import { ConflictError, type Op, type Store, type WatchHandle } from '../store/store.js';
 
@@ -13,6 +14,11 @@ export interface ReconcileLoopOptions {
   compute: (view: ClusterView) => Plan;
   /** Runs at least this often even when nothing changes (time-based rules, missed wake-ups). */
   tickMs?: number;
+  /**
+   * Every loop leaves out stored services it cannot hold (`orchestrator/unholdable.ts`); the one
+   * loop that sets this (the orchestrator) also logs them, once per version, and marks them.
+   */
+  reportRefused?: boolean;
 }
 
 /**
@@ -30,6 +36,8 @@ export class ReconcileLoop {
   private tick: NodeJS.Timeout | undefined;
   private idle: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** Refused services already logged, by id and reason: once, not every pass (nor again after the mark is written). */
+  private readonly logged = new Set<string>();
 
   constructor(private readonly options: ReconcileLoopOptions) {}
 
@@ -82,7 +90,13 @@ export class ReconcileLoop {
         store.list<TaskObject>('task'),
         store.list<NodeObject>('node'),
       ]);
-      const plan = compute({ services, tasks, nodes, now: clock.now(), newId: () => newId() });
+      const now = clock.now();
+      const screened = screenUnholdable({ services, tasks, nodes, now, newId: () => newId() });
+      let plan = compute(screened.view);
+      if (this.options.reportRefused) {
+        this.logRefused(screened.refused);
+        plan = withRefusalMarks(plan, screened, now);
+      }
       const ops = opsOf(plan);
       if (ops.length > 0) await store.commit(ops, { actor: name });
       this.failures = 0;
@@ -97,6 +111,18 @@ export class ReconcileLoop {
       const delay = Math.min(5000, 100 * 2 ** Math.min(this.failures, 6));
       logger.error({ err, loop: name, retryInMs: delay }, 'reconcile pass failed; retrying');
       this.scheduleWake(clock.now() + delay);
+    }
+  }
+
+  private logRefused(refused: RefusedService[]): void {
+    for (const { service, reason } of refused) {
+      const key = `${service.id} ${reason}`;
+      if (this.logged.has(key)) continue;
+      this.logged.add(key);
+      this.options.logger.error(
+        { loop: this.options.name, serviceId: service.id, service: service.name, env: service.env, reason },
+        'refusing to act on a stored service beyond the hard limits; its tasks are left as they are until "shoal service update" or "scale" brings it within them',
+      );
     }
   }
 
