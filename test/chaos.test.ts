@@ -49,39 +49,25 @@ const log = (msg: string): void => {
 
 const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** Names of three small services, 5 tasks in all; fast to stop (SIGKILL, init) and restarted quickly. */
-function composeFile(rep: number): string {
-  return `
-services:
-  web:
-    image: shoal-test/busybox:1
-    stop_signal: SIGKILL
-    environment: {CHAOS_REP: "${rep}"}
-    deploy:
-      replicas: 2
-      restart_policy: {condition: any, delay: 300ms}
-  worker:
-    image: shoal-test/busybox:2
-    command: ["sleep", "3600"]
-    init: true
-    deploy:
-      replicas: 2
-      restart_policy: {condition: any, delay: 300ms}
-  cache:
-    image: shoal-test/busybox:1
-    command: ["sleep", "3600"]
-    stop_signal: SIGKILL
-    deploy:
-      replicas: 1
-      restart_policy: {condition: any, delay: 300ms}
-`;
-}
-const stackServices: Omit<Expected, 'name'>[] = [
-  { replicas: 2, image: 'shoal-test/busybox:1' },
-  { replicas: 2, image: 'shoal-test/busybox:2' },
-  { replicas: 1, image: 'shoal-test/busybox:1' },
+/** Three small services, 5 tasks in all, fast to stop (SIGKILL or init) and restarted quickly. */
+const stackServices = [
+  { service: 'web', replicas: 2, image: 'shoal-test/busybox:1', keys: ['stop_signal: SIGKILL'] },
+  { service: 'worker', replicas: 2, image: 'shoal-test/busybox:2', keys: ['command: ["sleep", "3600"]', 'init: true'] },
+  { service: 'cache', replicas: 1, image: 'shoal-test/busybox:1', keys: ['command: ["sleep", "3600"]', 'stop_signal: SIGKILL'] },
 ];
-const stackServiceNames = ['web', 'worker', 'cache'];
+
+function composeFile(rep: number): string {
+  const service = (s: (typeof stackServices)[number]): string[] => [
+    `  ${s.service}:`,
+    `    image: ${s.image}`,
+    ...s.keys.map((k) => `    ${k}`),
+    `    environment: {CHAOS_REP: "${rep}"}`,
+    '    deploy:',
+    `      replicas: ${s.replicas}`,
+    '      restart_policy: {condition: any, delay: 300ms}',
+  ];
+  return ['services:', ...stackServices.flatMap(service), ''].join('\n');
+}
 
 /**
  * Small writes made all through a fault: alternately a secret and a config, each under a new
@@ -317,11 +303,11 @@ describe('chaos: kill -9 of agents, engines and the manager during deploys and r
       log(`  the deploy got no answer (${describeError(refused)}); deploying again`);
       acked = await untilAnswered('the deploy again', () => c.client.deployStack(stack, request));
     }
-    const expected = stackServiceNames.map((s, i) => ({ name: `${stack}_${s}`, ...(stackServices[i] as Omit<Expected, 'name'>) }));
+    const expected = stackServices.map((s) => ({ name: `${stack}_${s.service}`, replicas: s.replicas, image: s.image }));
     const ms = await waitConverged(c, [...expected, { name: rolling, replicas, image: rollingImage }], `stack deploy ${rep} with ${faultName(fault)} killed`);
     const inspect = await c.client.getStack(stack);
     assert.ok(inspect.version >= acked.version, `the stack is at version ${inspect.version}, the deploy was acknowledged at ${acked.version}`);
-    assert.deepEqual(Object.keys(inspect.services).sort(), [...stackServiceNames].sort());
+    assert.deepEqual(Object.keys(inspect.services).sort(), stackServices.map((s) => s.service).sort());
     assert.deepEqual(await missingWrites(c, writes.acked, true), [], 'every acknowledged write is there');
     allWrites.push(...writes.acked);
     log(`  converged ${ms} ms after the restart; writes: ${writes.acked.length} acknowledged, ${writes.refused} refused`);
