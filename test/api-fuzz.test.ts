@@ -4,11 +4,9 @@
 // dies, /healthz keeps answering, and its event loop never stalls 200 ms. Replay a failing run
 // with SHOAL_FUZZ_SEED=<the seed it printed>.
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { createServiceSchema, scaleServiceSchema, updateServiceSchema } from '../src/api/service-spec.js';
@@ -18,9 +16,9 @@ import { deployStackSchema, scaleStackSchema } from '../src/manager/stacks/stack
 import { buildRoutes, type RouteDeps } from '../src/manager/http/routes.js';
 import type { RouteDef } from '../src/manager/http/route.js';
 import { JsonSchemaSampler, type JsonSchema } from './fuzz/json-schema-sampler.js';
+import { startFuzzManager, stopFuzzManager, type FuzzManager } from './fuzz/fuzz-manager.js';
 import { SeededRandom, fuzzSeed } from './fuzz/seeded-random.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const requestBudget = Number(process.env.SHOAL_FUZZ_REQUESTS ?? 1500);
 
 const jsonSchema = (s: z.ZodType): JsonSchema => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
@@ -52,32 +50,7 @@ function composeFile(rnd: SeededRandom): string {
   return `services:\n  web:\n    image: ${image}\n    deploy:\n      replicas: ${replicas}\n${extra}`;
 }
 
-interface Manager {
-  child: ChildProcess;
-  url: string;
-  authorization: string;
-  ask<T>(message: string, key: string): Promise<T>;
-}
-
-async function startFuzzManager(dataDir: string): Promise<Manager> {
-  const child = fork(join(here, 'fuzz/fuzz-manager-process.ts'), [dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(message: string, key: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (m: unknown): void => {
-        if (m && typeof m === 'object' && key in m) {
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve((m as Record<string, T>)[key] as T);
-        }
-      };
-      const onExit = (code: number | null): void => reject(new Error(`the manager exited (code ${String(code)})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      if (message) child.send(message);
-    });
-  const ready = await ask<{ url: string; accessKey: string; secret: string }>('', 'ready');
-  return { child, url: ready.url, authorization: `Basic ${Buffer.from(`${ready.accessKey}:${ready.secret}`).toString('base64')}`, ask };
-}
+type Manager = FuzzManager;
 
 interface Outcome {
   status: number;
@@ -205,13 +178,7 @@ test('API fuzz: no answer ≥ 500, no crash, /healthz answers and the event loop
     assert.deepEqual(failures, [], `answers ≥ 500 (seed ${seed})`);
     assert.ok(lag.maxMs < 200, `the manager's event loop stalled ${lag.maxMs.toFixed(0)} ms (seed ${seed})`);
   } finally {
-    if (m.child.exitCode === null) {
-      const exited = new Promise((resolve) => m.child.once('exit', resolve));
-      m.child.send('stop');
-      const timer = setTimeout(() => m.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopFuzzManager(m);
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { ShoalError } from '../../api/errors.js';
 import { ComposeError } from '../../compose/index.js';
@@ -5,7 +6,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { ComposeJob, ComposeReply } from './compose-worker-protocol.js';
 
 export interface ComposeWorkerPoolOptions {
-  /** Threads rendering at once (default 2). */
+  /** Threads rendering at once (default: the cores but one, at most 2, at least 1: renders never take the API's core). */
   size?: number;
   /** Time limit of one job, after which its thread is terminated (default 10 s). */
   timeoutMs?: number;
@@ -49,7 +50,7 @@ export class ComposeWorkerPool {
   private closed = false;
 
   constructor(options: ComposeWorkerPoolOptions = {}) {
-    this.size = options.size ?? 2;
+    this.size = options.size ?? Math.max(1, Math.min(2, availableParallelism() - 1));
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.heapMb = options.heapMb ?? 256;
     this.maxQueued = options.maxQueued ?? 32;
