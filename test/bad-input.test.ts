@@ -50,6 +50,10 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     { what: 'bad availability', method: 'PATCH', path: '/v1/nodes/NODE', body: { availability: 'sleep' }, status: 400, field: 'availability' },
     { what: 'removing a label the node lacks', method: 'PATCH', path: '/v1/nodes/NODE', body: { labelsRemove: ['zone'] }, status: 400, field: 'labelsRemove' },
     { what: 'events from a revision that is not a number', method: 'GET', path: '/v1/events?since=abc', status: 400, field: 'since' },
+    { what: 'events of a kind that does not exist', method: 'GET', path: '/v1/events?kind=bogus', status: 400, field: 'kind' },
+    { what: 'audit entries of an action that does not exist', method: 'GET', path: '/v1/audit?action=bogus', status: 400, field: 'action' },
+    { what: 'a query parameter the route does not take', method: 'GET', path: '/v1/tasks?srvice=web', status: 400, field: 'srvice' },
+    { what: 'more log lines than a request may ask for', method: 'GET', path: '/v1/services/x/logs?tail=1000000', status: 400, field: 'tail' },
     { what: 'a bad environment name', method: 'GET', path: '/v1/services?env=../x', status: 400, field: 'env' },
   ];
 

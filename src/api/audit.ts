@@ -4,6 +4,10 @@
  * the chain where it happened (`GET /v1/audit/verify`).
  */
 
+/** Every action an entry can record (`GET /v1/audit?action=` takes only these). */
+export const auditActions = ['create', 'update', 'delete', 'scale', 'rollback', 'update-status', 'task-state', 'task-desired', 'node-state', 'login', 'login-failed', 'logout', 'audit-gap'] as const;
+export type AuditAction = (typeof auditActions)[number];
+
 /** What an entry is about. `id` is absent when it is unknown (a failed login's username). */
 export interface AuditObjectRef {
   kind: string;
@@ -26,11 +30,7 @@ export interface AuditEntry {
   actor: string;
   /** The client address of the API request that made the change; absent for internal actors. */
   source?: string;
-  /**
-   * `create`, `update`, `delete`, `scale`, `rollback`, `update-status`, `task-state`,
-   * `task-desired`, `node-state`, `login`, `login-failed`, `logout`, `audit-gap`.
-   */
-  action: string;
+  action: AuditAction;
   object: AuditObjectRef;
   /** The store revision of the change; absent for entries that are not store changes (a failed login). */
   revision?: number;

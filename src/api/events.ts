@@ -1,3 +1,6 @@
+/** The kinds of object events are about (`GET /v1/events?kind=`). */
+export const eventKinds = ['service', 'task', 'node'] as const;
+
 /** A record of one change, as the event stream delivers it. */
 export interface ShoalEvent {
   revision: number;

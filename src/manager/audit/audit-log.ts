@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditObjectRef, AuditVerifyResult, AuditDetails } from '../../api/audit.js';
+import type { AuditAction, AuditEntry, AuditObjectRef, AuditVerifyResult, AuditDetails } from '../../api/audit.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Store } from '../store/store.js';
 import { selectAudit, type AuditFilter } from './audit-query.js';
@@ -24,7 +24,7 @@ export interface AuditLogOptions {
 export interface AuditNotice {
   actor: string;
   source?: string;
-  action: string;
+  action: AuditAction;
   object: AuditObjectRef;
   /** Default: the cluster scope. */
   env?: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AuditEntry } from '../../api/audit.js';
+import { auditActions, type AuditAction, type AuditEntry } from '../../api/audit.js';
 import { invalidArgument } from '../../api/errors.js';
-import { parseOrThrow } from '../../api/validation.js';
+import { parseQuery, queryParam, type QueryOf } from '../../api/query-params.js';
 
 /** Which entries a reader wants; every field narrows the answer. */
 export interface AuditFilter {
@@ -12,7 +12,7 @@ export interface AuditFilter {
   actor?: string;
   /** `kind/ref`, or a bare `ref` that matches a kind, an id or a name. */
   object?: { kind?: string; ref: string };
-  actions?: string[];
+  actions?: AuditAction[];
   /** The newest this many (default 1000). */
   limit: number;
 }
@@ -20,7 +20,8 @@ export interface AuditFilter {
 export const defaultAuditLimit = 1000;
 export const maxAuditLimit = 10_000;
 
-const querySchema = z.object({
+/** The query parameters of `GET /v1/audit` and `/v1/audit/cluster`. */
+export const auditQueryShape = {
   since: z.string().max(64).optional(),
   until: z.string().max(64).optional(),
   actor: z.string().min(1).max(300).optional(),
@@ -32,15 +33,10 @@ const querySchema = z.object({
   action: z
     .string()
     .max(300)
-    .regex(/^[a-z][a-z-]*(,[a-z][a-z-]*)*$/, 'must be an action or a comma-separated list, e.g. create,update')
+    .refine((v) => v.split(',').every((a) => (auditActions as readonly string[]).includes(a)), `must be one of ${auditActions.join(', ')}, or a comma-separated list of them`)
     .optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,6}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(maxAuditLimit))
-    .optional(),
-});
+  limit: queryParam.int(1, maxAuditLimit),
+};
 
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 const durationPattern = /^(\d+(?:ms|s|m|h|d|w))+$/;
@@ -61,9 +57,13 @@ export function parseTimeParam(field: string, raw: string, now: number): number 
   return time;
 }
 
-/** Reads `GET /v1/audit`'s query parameters; a bad one is a 400 that names it. */
+/** Reads `GET /v1/audit`'s query parameters; a bad or unknown one is a 400 that names it. */
 export function parseAuditQuery(query: Record<string, string | undefined>, now: number): AuditFilter {
-  const q = parseOrThrow(querySchema, query);
+  return auditFilterOf(parseQuery(auditQueryShape, query), now);
+}
+
+/** The filter the parsed parameters ask for (times read relative to `now`). */
+export function auditFilterOf(q: QueryOf<typeof auditQueryShape>, now: number): AuditFilter {
   const filter: AuditFilter = { limit: q.limit ?? defaultAuditLimit };
   if (q.since !== undefined) filter.since = parseTimeParam('since', q.since, now);
   if (q.until !== undefined) filter.until = parseTimeParam('until', q.until, now);
@@ -73,7 +73,7 @@ export function parseAuditQuery(query: Record<string, string | undefined>, now: 
     const slash = q.object.indexOf('/');
     filter.object = slash < 0 ? { ref: q.object } : { kind: q.object.slice(0, slash), ref: q.object.slice(slash + 1) };
   }
-  if (q.action !== undefined) filter.actions = q.action.split(',');
+  if (q.action !== undefined) filter.actions = q.action.split(',') as AuditAction[];
   return filter;
 }
 

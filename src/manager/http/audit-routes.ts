@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { parseAuditQuery } from '../audit/audit-query.js';
+import { auditFilterOf, auditQueryShape } from '../audit/audit-query.js';
+import { withQuery } from './query.js';
 import type { RouteDef } from './route.js';
 
 /**
@@ -9,8 +10,8 @@ import type { RouteDef } from './route.js';
  */
 export function buildAuditRoutes(audit: () => AuditLog, now: () => number = Date.now): RouteDef[] {
   return [
-    { method: 'GET', url: '/v1/audit', permission: 'audit:read', handler: (i, ctx) => audit().query(ctx.env, parseAuditQuery(i.query, now())) },
-    { method: 'GET', url: '/v1/audit/cluster', permission: 'audit:admin', handler: (i) => audit().query(undefined, parseAuditQuery(i.query, now())) },
+    { method: 'GET', url: '/v1/audit', permission: 'audit:read', ...withQuery(auditQueryShape, (_i, ctx, q) => audit().query(ctx.env, auditFilterOf(q, now()))) },
+    { method: 'GET', url: '/v1/audit/cluster', permission: 'audit:admin', ...withQuery(auditQueryShape, (_i, _ctx, q) => audit().query(undefined, auditFilterOf(q, now()))) },
     { method: 'GET', url: '/v1/audit/verify', permission: 'audit:admin', handler: () => audit().verify() },
   ];
 }

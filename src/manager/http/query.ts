@@ -1,19 +1,14 @@
 import { invalidArgument } from '../../api/errors.js';
+import type { QueryOf, QueryShape } from '../../api/query-params.js';
+import type { RequestContext } from '../controlapi/request-context.js';
+import type { RouteDef, RouteInput } from './route.js';
 
-export function intParam(query: Record<string, string | undefined>, name: string, min = 0): number | undefined {
-  const raw = query[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^-?\d+$/.test(raw)) throw invalidArgument(name, `"${raw}" is not an integer`);
-  const n = Number(raw);
-  if (n < min) throw invalidArgument(name, `must be at least ${min}`);
-  return n;
-}
-
-export function boolParam(query: Record<string, string | undefined>, name: string): boolean {
-  const raw = query[name];
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw invalidArgument(name, `"${raw}" is not true or false`);
+/** A route handler that gets its query parameters parsed and typed (the server has parsed them with `shape`). */
+export function withQuery<S extends QueryShape>(
+  shape: S,
+  handler: (input: RouteInput, ctx: RequestContext, query: QueryOf<S>) => Promise<unknown>,
+): Pick<RouteDef, 'query' | 'handler'> {
+  return { query: shape, handler: (input, ctx) => handler(input, ctx, input.parsedQuery as QueryOf<S>) };
 }
 
 /**

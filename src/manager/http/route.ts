@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../controlapi/request-context.js';
+import type { QueryShape } from '../../api/query-params.js';
 
 /**
  * What a route may do. Every route names one, so authentication and roles are decided in
@@ -47,6 +48,8 @@ export type Permission =
 export interface RouteInput {
   params: Record<string, string>;
   query: Record<string, string | undefined>;
+  /** The query read with the route's `query` shape (`withQuery` hands it to the handler typed). */
+  parsedQuery: Record<string, unknown>;
   body: unknown;
   request: FastifyRequest;
   reply: FastifyReply;
@@ -64,6 +67,11 @@ export interface RouteDef {
    * of `dev` could manage `prod`'s members by sending `?env=dev`.
    */
   envParam?: string;
+  /**
+   * The query parameters the route takes besides `env`, with their schemas (`query.ts`); any
+   * other name, or a value outside its schema, is a 400 naming the parameter. None when absent.
+   */
+  query?: QueryShape;
   /** Returns the JSON body, or undefined when the handler wrote the reply itself (streams). */
   handler: (input: RouteInput, ctx: RequestContext) => Promise<unknown>;
 }

@@ -1,4 +1,4 @@
-import type { ShoalEvent } from '../../api/events.js';
+import { eventKinds, type ShoalEvent } from '../../api/events.js';
 import type { NodeApi } from '../controlapi/nodes.js';
 import type { ServiceApi } from '../controlapi/services.js';
 import type { TaskApi } from '../controlapi/tasks.js';
@@ -17,7 +17,8 @@ import { buildNetworkRoutes } from './network-routes.js';
 import type { NetworkApi } from '../networks/networks.js';
 import type { DnsLookup } from '../networks/dns-lookup.js';
 import type { FileApi } from '../secrets/file-api.js';
-import { boolParam, intParam } from './query.js';
+import { queryParam } from '../../api/query-params.js';
+import { withQuery } from './query.js';
 import type { RouteDef } from './route.js';
 import { defaultStreamLimits, type StreamLimits } from './bounded-writer.js';
 import { streamNdjson, streamServerSentEvents } from './streaming.js';
@@ -49,6 +50,11 @@ export interface RouteDeps {
   streams?: StreamLimits;
 }
 
+/** Service, node and task references in a query: ids, names or prefixes. */
+const maxRefLength = 200;
+/** Lines a log request may ask for from the end of each task's output. */
+export const maxLogTail = 10_000;
+
 /** Every REST route with the permission it needs. The docs' API table lists the same rows. */
 export function buildRoutes(d: RouteDeps): RouteDef[] {
   const limits = d.streams ?? defaultStreamLimits();
@@ -65,7 +71,7 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
     { method: 'GET', url: '/v1/nodes', permission: 'node:read', handler: (_i, ctx) => d.nodes.list(ctx) },
     { method: 'GET', url: '/v1/nodes/:ref', permission: 'node:read', handler: (i, ctx) => d.nodes.get(ctx, i.params.ref ?? '') },
     { method: 'PATCH', url: '/v1/nodes/:ref', permission: 'node:write', handler: (i, ctx) => d.nodes.update(ctx, i.params.ref ?? '', i.body) },
-    { method: 'DELETE', url: '/v1/nodes/:ref', permission: 'node:write', handler: (i, ctx) => d.nodes.remove(ctx, i.params.ref ?? '', { force: boolParam(i.query, 'force') }) },
+    { method: 'DELETE', url: '/v1/nodes/:ref', permission: 'node:write', ...withQuery({ force: queryParam.bool() }, (i, ctx, q) => d.nodes.remove(ctx, i.params.ref ?? '', { force: q.force ?? false })) },
 
     // A worker token adds nodes to one environment (its owners manage it); the manager token is cluster-wide.
     { method: 'GET', url: '/v1/cluster/tokens/worker', permission: 'token:write', handler: (_i, ctx) => d.tokens.showToken('worker', ctx.env, ctx.actor) },
@@ -73,7 +79,7 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
     { method: 'GET', url: '/v1/cluster/tokens/manager', permission: 'cluster:admin', handler: (_i, ctx) => d.tokens.showToken('manager', ctx.env, ctx.actor) },
     { method: 'POST', url: '/v1/cluster/tokens/manager/rotate', permission: 'cluster:admin', handler: (_i, ctx) => d.tokens.rotateToken('manager', ctx.env, ctx.actor) },
 
-    { method: 'GET', url: '/v1/services', permission: 'service:read', handler: (i, ctx) => d.services.list(ctx, i.query.name ? { name: i.query.name } : {}) },
+    { method: 'GET', url: '/v1/services', permission: 'service:read', ...withQuery({ name: queryParam.text(maxRefLength) }, (_i, ctx, q) => d.services.list(ctx, q.name ? { name: q.name } : {})) },
     { method: 'POST', url: '/v1/services', permission: 'service:write', status: 201, handler: (i, ctx) => d.services.create(ctx, i.body) },
     { method: 'GET', url: '/v1/services/:ref', permission: 'service:read', handler: (i, ctx) => d.services.get(ctx, i.params.ref ?? '') },
     { method: 'POST', url: '/v1/services/:ref/update', permission: 'service:write', handler: (i, ctx) => d.services.update(ctx, i.params.ref ?? '', i.body) },
@@ -87,29 +93,25 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
       method: 'GET',
       url: '/v1/services/:ref/logs',
       permission: 'service:read',
-      handler: async (i, ctx) => {
-        const follow = boolParam(i.query, 'follow');
-        const tail = intParam(i.query, 'tail');
+      ...withQuery({ follow: queryParam.bool(), tail: queryParam.int(0, maxLogTail) }, async (i, ctx, { follow = false, tail }) => {
         const tasks = await d.tasks.list(ctx, { service: i.params.ref ?? '' });
         streamNdjson(i.request, i.reply, limits, (emit, signal) => d.logs.stream(tasks, { follow, ...(tail !== undefined ? { tail } : {}) }, emit, signal));
         return undefined;
-      },
+      }),
     },
 
     {
       method: 'GET',
       url: '/v1/tasks',
       permission: 'service:read',
-      handler: (i, ctx) => d.tasks.list(ctx, { ...(i.query.service ? { service: i.query.service } : {}), ...(i.query.node ? { node: i.query.node } : {}) }),
+      ...withQuery({ service: queryParam.text(maxRefLength), node: queryParam.text(maxRefLength) }, (_i, ctx, q) => d.tasks.list(ctx, { ...(q.service ? { service: q.service } : {}), ...(q.node ? { node: q.node } : {}) })),
     },
 
     {
       method: 'GET',
       url: '/v1/events',
       permission: 'event:read',
-      handler: async (i, ctx) => {
-        const since = intParam(i.query, 'since');
-        const kind = i.query.kind;
+      ...withQuery({ since: queryParam.int(0, Number.MAX_SAFE_INTEGER), kind: queryParam.oneOf(eventKinds) }, async (i, ctx, { since, kind }) => {
         const from = since ?? (await d.events.revision());
         streamServerSentEvents(i.request, i.reply, limits, (sink) =>
           d.events.follow(
@@ -129,7 +131,7 @@ export function buildRoutes(d: RouteDeps): RouteDef[] {
           ),
         );
         return undefined;
-      },
+      }),
     },
   ];
 }

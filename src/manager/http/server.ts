@@ -5,6 +5,7 @@ import { ShoalError } from '../../api/errors.js';
 import { limits } from '../../api/limits.js';
 import { environmentOf, type Authorizer } from './authorizer.js';
 import { statusOf, toShoalError } from './error-mapping.js';
+import { parseQuery } from '../../api/query-params.js';
 import { singleValuedQuery } from './query.js';
 import type { RouteDef } from './route.js';
 
@@ -49,10 +50,12 @@ export function createHttpServer(options: HttpServerOptions) {
         const env = route.envParam ? ((request.params as Record<string, string | undefined>)[route.envParam] ?? '') : environmentOf(request);
         const ctx = await options.authorizer.authorize(request, route.permission, env);
         const query = singleValuedQuery(request.query);
+        const parsedQuery = parseQuery(route.query ?? {}, query);
         const result = await route.handler(
           {
             params: request.params as Record<string, string>,
             query,
+            parsedQuery,
             body: request.body,
             request,
             reply,
