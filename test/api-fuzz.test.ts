@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { createServiceSchema, scaleServiceSchema, updateServiceSchema } from '../src/api/service-spec.js';
 import { createNetworkSchema } from '../src/api/networks.js';
 import { createFileSchema, rotateFileSchema } from '../src/api/secrets.js';
+import { updateQuotasSchema } from '../src/api/quotas.js';
 import { deployStackSchema, scaleStackSchema } from '../src/manager/stacks/stack-request.js';
 import { buildRoutes, type RouteDeps } from '../src/manager/http/routes.js';
 import type { RouteDef } from '../src/manager/http/route.js';
@@ -37,6 +38,7 @@ const bodySchemas: Record<string, JsonSchema> = {
   'POST /v1/stacks': jsonSchema(deployStackSchema),
   'PUT /v1/stacks/:name': jsonSchema(deployStackSchema),
   'POST /v1/stacks/:name/scale': jsonSchema(scaleStackSchema),
+  'PATCH /v1/environments/:name/quotas': jsonSchema(updateQuotasSchema),
 };
 
 const fieldNames = ['name', 'spec', 'image', 'replicas', 'role', 'username', 'password', 'currentPassword', 'newPassword', 'admin', 'data', 'labels', 'availability', 'version', 'files', 'content', 'services', 'env', 'description', 'expiresInDays', 'maxReplicas', 'hostPaths', 'members'];

@@ -22,9 +22,17 @@ export function boundedArray<T extends z.ZodType>(item: T, max: number): z.ZodAr
   return z.array(item).max(max, `must have at most ${max} entries`);
 }
 
-/** A map of at most `max` entries. */
+/**
+ * A map of at most `max` entries. The count is checked before any entry is parsed: a 1 MiB body
+ * holds some 20,000 entries, whose parsing alone would hold the event loop for a few 100 ms.
+ */
 export function boundedRecord<K extends z.ZodType<string, string>, V extends z.ZodType>(key: K, value: V, max: number) {
-  return z.record(key, value).refine((r) => Object.keys(r).length <= max, `must have at most ${max} entries`);
+  const record = z.record(key, value);
+  const counted = z.custom<z.input<typeof record>>(
+    (v) => typeof v !== 'object' || v === null || Object.keys(v).length <= max,
+    `must have at most ${max} entries`,
+  );
+  return counted.pipe(record);
 }
 
 /** Labels of any object (service, container, node, network, secret, config). */
