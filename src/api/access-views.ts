@@ -50,6 +50,8 @@ export interface ApiKeyView {
 export interface EnvironmentView {
   name: string;
   description?: string;
+  /** Host path prefixes any caller who may write services may bind; other binds need the owner role (docs/SECURITY.md). */
+  allowedHostPaths?: string[];
   version: number;
   createdBy: string;
   createdAt: string;

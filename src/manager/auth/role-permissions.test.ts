@@ -10,6 +10,7 @@ test('the role definitions of issue 4 hold', () => {
   assert.deepEqual(granted('node:write'), ['owner'], 'member reads nodes only; restricted makes no node changes');
   assert.deepEqual(granted('node:read'), [...roles]);
   assert.deepEqual(granted('service:write'), ['owner', 'member', 'restricted']);
+  assert.deepEqual(granted('host:mount'), ['owner'], 'binding host paths outside the allowed ones is root on the node');
   assert.deepEqual(granted('secret:read'), ['owner', 'member'], 'restricted and readonly never read secrets');
   assert.deepEqual(granted('secret:write'), ['owner', 'member']);
   assert.deepEqual(granted('apikey:write'), ['owner']);

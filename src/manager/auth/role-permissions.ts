@@ -1,4 +1,5 @@
 import { roles, type Role } from '../../api/access-views.js';
+import type { Caller } from '../controlapi/request-context.js';
 import type { Permission } from '../http/route.js';
 
 /** Roles a caller can hold in one environment (issue 4's definitions), declared with the API views. */
@@ -19,7 +20,7 @@ const writers: readonly Role[] = ['owner', 'member', 'restricted'];
 /**
  * THE table: the authorizer decides from it and docs/API.md's route table is checked against it
  * (`routes.test.ts`), so the documentation and the code cannot disagree.
- * - owner: everything in the environment, members and keys included;
+ * - owner: everything in the environment, members, keys and host paths included;
  * - member: services, stacks, secrets, networks; reads nodes;
  * - restricted: as member but no node changes and no secrets;
  * - readonly: reads everything but secrets.
@@ -34,6 +35,7 @@ export const rolePermissions: Readonly<Record<Permission, readonly Grantee[]>> =
   'node:write': ['owner'],
   'service:read': all,
   'service:write': writers,
+  'host:mount': ['owner'],
   'event:read': all,
   'secret:read': ['owner', 'member'],
   'secret:write': ['owner', 'member'],
@@ -63,6 +65,20 @@ export function isGranted(permission: Permission, principal: Principal | undefin
   if (!principal) return false;
   if (principal.admin || grantees.includes('authenticated')) return true;
   return principal.role !== undefined && grantees.includes(principal.role);
+}
+
+/** The principal the table decides for: the caller's admin flag and its role in the request's environment. */
+export function principalOf(caller: Pick<Caller, 'admin' | 'role'>): Principal {
+  return { admin: caller.admin, ...(caller.role ? { role: caller.role } : {}) };
+}
+
+/**
+ * Whether the request's caller holds a permission besides the route's, for what only the request's
+ * content asks (a stack that writes secrets, a spec that binds host paths). No caller: the manager
+ * runs open, whose authorizer grants everything.
+ */
+export function callerHolds(caller: Caller | undefined, permission: Permission): boolean {
+  return !caller || isGranted(permission, principalOf(caller));
 }
 
 /** The roles column of docs/API.md for a permission, e.g. `owner, member` or `admin`. */

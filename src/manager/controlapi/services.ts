@@ -13,6 +13,8 @@ import { enforceQuotas } from './quotas.js';
 import { ConflictError, type Op, type Store } from '../store/store.js';
 import type { RequestContext } from './request-context.js';
 import { resolveService } from './refs.js';
+import { changesTasks } from './task-spec.js';
+import { authorizeHostAccess } from './host-access-check.js';
 
 /** Pins the secrets and configs a spec mounts (`secrets/file-pins.ts`); refuses missing ones naming the field. */
 export interface FileVersionPinner {
@@ -28,15 +30,6 @@ export interface ServiceView extends ServiceObject {
 
 /** The name-claim id reserving a service name in an environment (stacks write claims in their own commits). */
 export const claimId = (env: string, name: string): string => `service/${env}/${name}`;
-
-/**
- * Fields that change how tasks run. A change to any other field (replicas, update and rollback
- * settings, history limit) takes effect without replacing running tasks.
- */
-function taskSpecOf(spec: ServiceSpec): Omit<ServiceSpec, 'replicas' | 'updateConfig' | 'rollbackConfig' | 'taskHistoryLimit'> {
-  const { replicas: _r, updateConfig: _u, rollbackConfig: _rb, taskHistoryLimit: _h, ...rest } = spec;
-  return rest;
-}
 
 export class ServiceApi {
   constructor(
@@ -84,6 +77,7 @@ export class ServiceApi {
       spec: input.spec,
       specVersion: 1,
     };
+    await authorizeHostAccess(this.store, ctx, [{ after: input.spec, mountField: specMount }]);
     await this.checkReferences(service, 'spec.replicas');
     const claim = { id: claimId(ctx.env, input.name), env: ctx.env, version: 0, objectId: service.id };
     try {
@@ -119,9 +113,10 @@ export class ServiceApi {
     if (current.spec.mode !== input.spec.mode) {
       throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${input.spec.mode}; remove and create it`, 'spec.mode');
     }
-    if (isDeepStrictEqual(taskSpecOf(current.spec), taskSpecOf(input.spec))) {
+    if (!changesTasks(current.spec, input.spec)) {
       throw new ShoalError('invalid_argument', 'spec: the upgrade changes nothing the tasks run (image, command, env, ...); use service update or scale', 'spec');
     }
+    await authorizeHostAccess(this.store, ctx, [{ before: current.spec, after: input.spec, mountField: specMount }]);
     const time = new Date(this.now()).toISOString();
     const next = serviceWithSpec(current, input.spec, 'updating', time);
     await this.checkReferences(next, 'spec.replicas');
@@ -154,6 +149,10 @@ export class ServiceApi {
     if (!upgrade) throw new ShoalError('failed_precondition', `service "${current.name}" has no in-service upgrade to ${state === 'confirming' ? 'confirm' : 'roll back'}`);
     if (upgrade.state === 'confirming' || upgrade.state === 'rolling_back') {
       throw new ShoalError('failed_precondition', `the in-service upgrade of service "${current.name}" is already being ${upgrade.state === 'confirming' ? 'confirmed' : 'rolled back'}`);
+    }
+    // Going back runs the spec before the upgrade again: checked as any other change of it.
+    if (state === 'rolling_back') {
+      await authorizeHostAccess(this.store, ctx, [{ before: current.spec, after: upgrade.previousSpec, mountField: (i) => `previousSpec.mounts[${i}].source` }]);
     }
     const next: ServiceObject = { ...current, upgrade: { ...upgrade, state }, updatedAt: new Date(this.now()).toISOString() };
     await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
@@ -193,6 +192,8 @@ export class ServiceApi {
       throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${spec.mode}; remove and create it`, 'spec.mode');
     }
     if (isDeepStrictEqual(current.spec, spec) && state === 'updating') return this.get(ctx, current.id);
+    const mountField = state === 'updating' ? specMount : (i: number): string => `previousSpec.mounts[${i}].source`;
+    await authorizeHostAccess(this.store, ctx, [{ before: current.spec, after: spec, mountField }]);
     const next = serviceWithSpec(current, spec, state, new Date(this.now()).toISOString());
     await this.checkReferences(next, replicasField);
     await this.commitOrConflict([{ op: 'put', kind: 'service', value: next, expectVersion: current.version }], ctx);
@@ -229,13 +230,16 @@ export class ServiceApi {
   }
 }
 
+/** The request's field of a mount's source in `POST /v1/services` and `.../update`. */
+const specMount = (index: number): string => `spec.mounts[${index}].source`;
+
 /**
  * The service after a spec change, as `update` and `rollback` write it: a change that replaces
  * tasks starts a rollout (update or rollback config). Exported so a stack deploy can write the
  * changes of many services in one commit.
  */
 export function serviceWithSpec(current: ServiceObject, spec: ServiceSpec, state: 'updating' | 'rollback_started', time: string): ServiceObject {
-  const rollsTasks = !isDeepStrictEqual(taskSpecOf(current.spec), taskSpecOf(spec));
+  const rollsTasks = changesTasks(current.spec, spec);
   if (rollsTasks) refuseDuringUpgrade(current);
   const next: ServiceObject = { ...current, spec, updatedAt: time };
   if (rollsTasks || state === 'rollback_started') {

@@ -14,6 +14,11 @@ export interface EnvironmentObject extends StoredObject {
   members: Record<string, Role>;
   /** Quotas an administrator set (`api/quotas.ts`); absent ones are the defaults. */
   quotas?: Partial<EnvironmentQuotas>;
+  /**
+   * Host path prefixes (normalized, see `auth/host-access.ts`) any caller who may write services
+   * may bind; other binds need `host:mount`. Set by administrators (`environment-host-paths.ts`).
+   */
+  allowedHostPaths?: string[];
   createdBy: string;
   createdAt: string;
   updatedAt: string;

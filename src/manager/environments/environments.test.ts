@@ -7,6 +7,7 @@ import { AccountApi } from '../auth/accounts.js';
 import { ApiKeyApi } from '../auth/api-keys.js';
 import { memoryStore } from '../auth/test-store.test-util.js';
 import { ServiceApi } from '../controlapi/services.js';
+import type { EnvironmentObject } from './environment-object.js';
 import { EnvironmentApi } from './environments.js';
 
 const pw = 'a long enough password';
@@ -136,5 +137,41 @@ test('concurrent member changes both land: each write retries on the other\'s co
   for (const n of names) await accounts.create('t', { username: n, password: pw });
   await Promise.all(names.map((n) => envs.setMember('t', 'dev', n, { role: 'member' })));
   assert.deepEqual((await envs.members('dev')).map((m) => m.username), names);
+  await store.close();
+});
+
+test('allowed host paths: set normalized, sorted and once each, shown, cleared; bad input named; members kept', async () => {
+  const { store, accounts, envs } = setup();
+  await envs.create('t', { name: 'dev' });
+  await accounts.create('t', { username: 'alice', password: pw });
+  await envs.setMember('t', 'dev', 'alice', { role: 'member' });
+  const set = await envs.setHostPaths('account:root', 'dev', { paths: ['/srv/data/', '/opt//shared', '/srv/data'] });
+  assert.deepEqual(set.allowedHostPaths, ['/opt/shared', '/srv/data']);
+  assert.deepEqual((await envs.get('dev')).allowedHostPaths, ['/opt/shared', '/srv/data']);
+  assert.deepEqual((await envs.members('dev')).map((m) => m.username), ['alice'], 'the member list is untouched');
+  assert.deepEqual((await envs.list()).find((e) => e.name === 'dev')?.allowedHostPaths, ['/opt/shared', '/srv/data'], 'listed too');
+  for (const [paths, field, message] of [
+    [['srv/data'], 'paths[0]', /absolute/],
+    [['/srv', '/srv/../etc'], 'paths[1]', /"\.\."/],
+    [['/'], 'paths[0]', /every host path/],
+    [['//'], 'paths[0]', /every host path/],
+    [['/srv/a\nb'], 'paths[0]', /control characters/],
+    [[7], 'paths[0]', /./],
+  ] as const) {
+    const f = await failure(() => envs.setHostPaths('t', 'dev', { paths }));
+    assert.equal(f.code, 'invalid_argument', JSON.stringify(paths));
+    assert.equal(f.field, field);
+    assert.match(f.message, message);
+  }
+  assert.equal((await failure(() => envs.setHostPaths('t', 'dev', {}))).field, 'paths');
+  assert.equal((await failure(() => envs.setHostPaths('t', 'dev', { paths: [], extra: 1 }))).code, 'invalid_argument');
+  assert.equal((await failure(() => envs.setHostPaths('t', 'dev', { paths: Array.from({ length: 65 }, (_, i) => `/p${i}`) }))).field, 'paths');
+  assert.equal((await failure(() => envs.setHostPaths('t', 'ghost', { paths: [] }))).code, 'not_found');
+  const stale = await failure(() => envs.setHostPaths('t', 'dev', { paths: [], version: set.version - 1 }));
+  assert.deepEqual([stale.code, stale.field], ['conflict', 'version']);
+  assert.deepEqual((await envs.get('dev')).allowedHostPaths, ['/opt/shared', '/srv/data'], 'refusals changed nothing');
+  const cleared = await envs.setHostPaths('t', 'dev', { paths: [], version: set.version });
+  assert.equal(cleared.allowedHostPaths, undefined);
+  assert.equal((await store.get<EnvironmentObject>('environment', 'dev'))?.allowedHostPaths, undefined, 'an empty list is not stored');
   await store.close();
 });

@@ -15,6 +15,7 @@ import { ConflictError, retryOnConflict, type Op, type Store } from '../store/st
 import type { NetworkObject } from '../../api/networks.js';
 import { defaultNetworkOps, networkDeleteOps } from '../networks/network-object.js';
 import type { EnvironmentObject } from './environment-object.js';
+import { allowedHostPathList, setHostPathsSchema } from './host-paths.js';
 
 const createSchema = z.strictObject({
   name: z.string().regex(namePattern, 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit'),
@@ -210,11 +211,33 @@ export class EnvironmentApi {
     }).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Replaces the host paths any caller who may write services may bind (administrators; see
+   * docs/SECURITY.md, "Host access"). Services already running keep their binds: the list is
+   * checked when a spec is written.
+   */
+  async setHostPaths(actor: string, name: string, body: unknown): Promise<EnvironmentView> {
+    const input = parseOrThrow(setHostPathsSchema, body);
+    await this.rewrite(actor, name, (current) => {
+      if (input.version !== undefined && input.version !== current.version) {
+        throw new ShoalError('conflict', `version: environment "${name}" changed since version ${input.version} (now ${current.version}); read it again and retry`, 'version');
+      }
+      const { allowedHostPaths: _old, ...rest } = current;
+      const paths = allowedHostPathList(input.paths);
+      return paths.length > 0 ? { ...rest, allowedHostPaths: paths } : rest;
+    });
+    return this.get(name);
+  }
+
   private async writeMembers(actor: string, name: string, change: (members: Record<string, Role>) => Record<string, Role>): Promise<void> {
+    await this.rewrite(actor, name, (current) => ({ ...current, members: change(current.members) }));
+  }
+
+  private async rewrite(actor: string, name: string, change: (current: EnvironmentObject) => EnvironmentObject): Promise<void> {
     await retried(async () => {
       const current = await this.find(name);
       if (!current) throw notFound(name);
-      const next: EnvironmentObject = { ...current, members: change(current.members), updatedAt: new Date(this.now()).toISOString() };
+      const next: EnvironmentObject = { ...change(current), updatedAt: new Date(this.now()).toISOString() };
       await this.store.commit([{ op: 'put', kind: 'environment', value: next, expectVersion: current.version }], { actor });
     });
   }
@@ -245,6 +268,7 @@ function view(e: EnvironmentObject, role?: Role): EnvironmentView {
   return {
     name: e.name,
     ...(e.description !== undefined ? { description: e.description } : {}),
+    ...(e.allowedHostPaths && e.allowedHostPaths.length > 0 ? { allowedHostPaths: e.allowedHostPaths } : {}),
     version: e.version,
     createdBy: e.createdBy,
     createdAt: e.createdAt,

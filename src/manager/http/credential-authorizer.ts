@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ShoalError } from '../../api/errors.js';
 import type { AccountObject, ApiKeyObject } from '../auth/account-object.js';
-import { isGranted, type Principal, type Role } from '../auth/role-permissions.js';
+import { isGranted, principalOf, type Role } from '../auth/role-permissions.js';
 import type { Caller, RequestContext } from '../controlapi/request-context.js';
 import type { EnvironmentObject } from '../environments/environment-object.js';
 import type { Authorizer, EnvironmentLookup } from './authorizer.js';
@@ -54,8 +54,7 @@ export function credentialAuthorizer(sources: CredentialSources): Authorizer {
       const environment = await sources.environments.find(env);
       if (!environment) throw new ShoalError('not_found', `environment "${env}" not found`);
       const caller = callerIn(identity, environment);
-      const principal: Principal = { admin: caller.admin, ...(caller.role ? { role: caller.role } : {}) };
-      if (!isGranted(permission, principal)) throw new ShoalError('permission_denied', denial(caller, permission, env));
+      if (!isGranted(permission, principalOf(caller))) throw new ShoalError('permission_denied', denial(caller, permission, env));
       return { actor: actorOf(identity), env, caller };
     },
   };

@@ -14,6 +14,7 @@ export function buildEnvironmentRoutes(deps: () => EnvironmentApi): RouteDef[] {
     { method: 'GET', url: '/v1/environments/:name', permission: 'authenticated', envParam: 'name', handler: (i, ctx) => deps().getFor(ctx.caller, name(i.params)) },
     { method: 'DELETE', url: '/v1/environments/:name', permission: 'environment:admin', envParam: 'name', handler: (i, ctx) => deps().remove(ctx.actor, name(i.params)) },
     { method: 'PATCH', url: '/v1/environments/:name/quotas', permission: 'environment:admin', envParam: 'name', handler: (i, ctx) => deps().updateQuotas(ctx.actor, name(i.params), i.body) },
+    { method: 'PUT', url: '/v1/environments/:name/host-paths', permission: 'environment:admin', envParam: 'name', handler: (i, ctx) => deps().setHostPaths(ctx.actor, name(i.params), i.body) },
     { method: 'GET', url: '/v1/environments/:name/members', permission: 'member:read', envParam: 'name', handler: (i) => deps().members(name(i.params)) },
     {
       method: 'PUT',

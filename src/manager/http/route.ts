@@ -19,6 +19,11 @@ export type Permission =
   | 'node:write'
   | 'service:read'
   | 'service:write'
+  /**
+   * Binding host paths into containers (outside the environment's allowed host paths): a bind
+   * of `/` or the engine's socket is root on the node, so owners only.
+   */
+  | 'host:mount'
   | 'event:read'
   /** Secret values: restricted and readonly callers never read or write them. */
   | 'secret:read'

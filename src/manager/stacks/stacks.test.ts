@@ -277,3 +277,28 @@ test('environment quotas apply to deploys and scales before anything is written,
   await rejects(stacks.scale(ctx, 'shop', { services: { a: 3 } }), 'resource_exhausted', 'services.a', /maxTasks = 4/);
   await stacks.scale(ctx, 'shop', { services: { a: 1 } });
 });
+
+test('a stack binding host paths takes the same check as services: deploy and rollback, nothing stored when refused', async () => {
+  const { store, stacks } = setup();
+  const restricted: RequestContext = { ...ctx, caller: { type: 'account', id: 'a1', name: 'rita', admin: false, role: 'restricted' } };
+  const owner: RequestContext = { ...ctx, caller: { type: 'account', id: 'o1', name: 'olga', admin: false, role: 'owner' } };
+  const sock = { type: 'bind', source: '/var/run/docker.sock', target: '/var/run/docker.sock' };
+  const files = (image: string, mounts: unknown[]) => compose({ services: { web: { image: 'web' }, agent: { image, mounts } } as unknown as StackSpec['services'], secrets: { pw: { external: false, content: 'x' } } });
+  const revision = await store.revision();
+  await rejects(stacks.deploy(restricted, 'ops', { files: compose({ services: { agent: { image: 'a', mounts: [{ type: 'tmpfs', target: '/t' }, sock] } } as unknown as StackSpec['services'] }) }), 'permission_denied', 'services.agent.volumes[1]', /host:mount/);
+  const member: RequestContext = { ...ctx, caller: { type: 'account', id: 'm1', name: 'mia', admin: false, role: 'member' } };
+  // Refused before the stack's secrets are written.
+  await rejects(stacks.deploy(member, 'ops', { files: files('a:1', [sock]) }), 'permission_denied', 'services.agent.volumes[0]');
+  assert.equal(await store.revision(), revision, 'nothing stored');
+
+  assert.equal((await stacks.deploy(owner, 'ops', { files: files('a:1', [sock]) })).version, 1);
+  // A member may redeploy what leaves the bind service's tasks alone, not change what it runs.
+  const changedWeb = compose({ services: { web: { image: 'web:2' }, agent: { image: 'a:1', mounts: [sock] } } as unknown as StackSpec['services'], secrets: { pw: { external: false, content: 'x' } } });
+  assert.deepEqual((await stacks.deploy(member, 'ops', { files: changedWeb })).updated, ['web']);
+  await rejects(stacks.deploy(member, 'ops', { files: files('evil:1', [sock]) }), 'permission_denied', 'services.agent.volumes[0]');
+  await stacks.deploy(owner, 'ops', { files: files('a:2', []) });
+  const before = await store.revision();
+  await rejects(stacks.rollback(member, 'ops'), 'permission_denied', 'services.agent.volumes[0]');
+  assert.equal(await store.revision(), before, 'the refused rollback stored nothing');
+  assert.equal((await stacks.rollback(owner, 'ops')).version, 4);
+});

@@ -5,10 +5,11 @@ import type { ServiceObject, TaskObject } from '../../api/objects.js';
 import type { StackSpec } from '../../api/stack-spec.js';
 import { parseOrThrow } from '../../api/validation.js';
 import { newId } from '../../lib/ids.js';
-import { isGranted } from '../auth/role-permissions.js';
+import { callerHolds } from '../auth/role-permissions.js';
 import type { RequestContext } from '../controlapi/request-context.js';
 import type { Permission } from '../http/route.js';
 import { enforceQuotas } from '../controlapi/quotas.js';
+import { authorizeHostAccess } from '../controlapi/host-access-check.js';
 import { claimId, serviceWithSpec, type FileVersionPinner, type ServiceApi, type ServiceView } from '../controlapi/services.js';
 import type { NetworkObject } from '../../api/networks.js';
 import { networkCreateOps, networkDeleteOps, newNetworkObject } from '../networks/network-object.js';
@@ -125,6 +126,7 @@ export class StackApi {
     }
     const envServices = await this.store.list<ServiceObject>('service', { env: ctx.env });
     const plan = planStack({ stack: name, desired, services: envServices, prune: input.prune });
+    await this.authorizeHostAccess(ctx, plan);
     const after = servicesAfter(plan, envServices);
     planNetworks({ stack: name, env: ctx.env, desired: networks, networks: await this.store.list<NetworkObject>('network', { env: ctx.env }), servicesAfter: after });
     // The stack's own services last, so the refusal names the stack's port, not another's.
@@ -267,6 +269,9 @@ export class StackApi {
     const stack = await this.store.get<StackObject>('stack', stackId(ctx.env, name));
     const services = await this.store.list<ServiceObject>('service', { env: ctx.env });
     const plan = planStack({ stack: name, desired: target.desired, services, prune: target.prune });
+    // Checked again on the plan this commit applies (a deploy checked before writing secrets; a
+    // rollback's services are checked here only).
+    await this.authorizeHostAccess(ctx, plan);
     const after = servicesAfter(plan, services);
     // Again on what is stored now: a deploy checked above may have raced another write.
     await this.enforceQuotas(ctx.env, name, services, after);
@@ -351,6 +356,15 @@ export class StackApi {
     await enforceQuotas(this.store, { env, before, after, replicasField: (s) => `services.${shortName(stack, { name: s })}.replicas`, servicesField: 'services' });
   }
 
+  /** The services a plan creates or changes, through the one host access check services also take. */
+  private authorizeHostAccess(ctx: RequestContext, plan: StackPlan): Promise<void> {
+    const volume = (short: string) => (index: number): string => `services.${short}.volumes[${index}]`;
+    return authorizeHostAccess(this.store, ctx, [
+      ...plan.create.map((c) => ({ after: c.spec, mountField: volume(c.short) })),
+      ...plan.update.map((u) => ({ before: u.current.spec, after: u.desired.spec, mountField: volume(u.short) })),
+    ]);
+  }
+
   /** As ServiceApi does: the versions of the secrets and configs the spec mounts, for new tasks. */
   private async pin(service: ServiceObject, field: string): Promise<void> {
     if (!this.pinner) return;
@@ -413,10 +427,8 @@ function servicesAfter(plan: StackPlan, services: readonly ServiceObject[]): Pic
 }
 
 function requirePermission(ctx: RequestContext, permission: Permission, field: string): void {
-  const caller = ctx.caller;
-  // No caller: a manager running open (tests of unrelated components) grants everything.
-  if (!caller || isGranted(permission, { admin: caller.admin, ...(caller.role ? { role: caller.role } : {}) })) return;
-  throw new ShoalError('permission_denied', `${field}: the stack writes ${permission.split(':')[0]}s, and ${caller.role ? `role ${caller.role}` : 'the caller'} does not grant ${permission}`, field);
+  if (callerHolds(ctx.caller, permission)) return;
+  throw new ShoalError('permission_denied', `${field}: the stack writes ${permission.split(':')[0]}s, and ${ctx.caller?.role ? `role ${ctx.caller.role}` : 'the caller'} does not grant ${permission}`, field);
 }
 
 function conflictMessage(err: unknown): never {
