@@ -147,6 +147,15 @@ describe('the shoal CLI: login, contexts, accounts, environments, API keys and a
     await fails(['env', 'update', 'dev'], /give --max-replicas, --max-services or --max-tasks/);
     await fails(['env', 'update', 'dev', '--max-tasks', '0'], /--max-tasks "0"/);
 
+    // Host paths every role that writes services may bind (administrators set them).
+    assert.match(await ok(['env', 'update', 'dev', '--allow-bind-path', '/srv/data/', '--allow-bind-path', '/opt/shared']), /Host paths: +\/opt\/shared, \/srv\/data\n/);
+    await fails(['env', 'update', 'dev', '--allow-bind-path', '/srv/../etc'], /paths\[2\]: must not contain "\.\."/);
+    await fails(['env', 'update', 'dev', '--remove-bind-path', '/nope'], /--remove-bind-path "\/nope": not an allowed host path/);
+    assert.match(await ok(['env', 'update', 'dev', '--remove-bind-path', '/opt/shared/', '--max-services', '400']), /max services: +400\n[\s\S]*Host paths: +\/srv\/data\n/);
+    assert.deepEqual((JSON.parse(await ok(['env', 'inspect', 'dev', '--format', 'json'])) as { allowedHostPaths?: string[] }).allowedHostPaths, ['/srv/data']);
+    assert.match(await ok(['env', 'inspect', 'dev']), /Host paths: +\/srv\/data\n/);
+    assert.match(await ok(['env', 'update', 'dev', '--clear-bind-paths']), /Host paths: +\(none allowed: only owners bind host paths\)/);
+
     // Alice logs in to her own context, makes it current and switches it to dev.
     await ok(['login', '--context', 'alice', '--host', manager.url, '-u', 'alice', '--password-stdin'], 'alice-password-1\n');
     assert.match(await ok(['context', 'use', 'alice']), /Switched to context "alice"/);
@@ -164,6 +173,8 @@ describe('the shoal CLI: login, contexts, accounts, environments, API keys and a
     // Not in default, where she has no role.
     await fails(['service', 'ls', '--env', 'default'], /no role in environment "default"/);
     assert.match(await ok(['service', 'ls']), /^ID +NAME/);
+    // Owning dev does not make her an administrator: the allowed host paths are not hers to set.
+    await fails(['env', 'update', 'dev', '--allow-bind-path', '/srv'], /does not grant environment:admin/);
   });
 
   test('API keys: create prints the secret once, ls never shows it, a saved context works until revoke', async () => {

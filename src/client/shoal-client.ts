@@ -19,6 +19,7 @@ import type {
   CreateApiKeyRequest,
   CreatedApiKey,
   CreateEnvironmentRequest,
+  SetHostPathsRequest,
   CreateServiceRequest,
   Environment,
   EnvironmentMember,
@@ -297,6 +298,11 @@ export class ShoalClient {
 
   removeEnvironment(name: string): Promise<{ name: string }> {
     return this.request('DELETE', `/v1/environments/${seg(name)}`, inEnv(name));
+  }
+
+  /** Replaces the host paths any caller who may write services may bind in the environment (administrators). */
+  setEnvironmentHostPaths(name: string, body: SetHostPathsRequest): Promise<Environment> {
+    return this.request('PUT', `/v1/environments/${seg(name)}/host-paths`, { ...inEnv(name), body });
   }
 
   listMembers(env: string): Promise<EnvironmentMember[]> {

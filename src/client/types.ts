@@ -154,6 +154,12 @@ export interface RevokeApiKeyResponse {
   accessKey: string;
 }
 
+/** `PUT /v1/environments/:name/host-paths`: the whole list; `version` is the environment's as read. */
+export interface SetHostPathsRequest {
+  paths: string[];
+  version?: number;
+}
+
 export interface CreateEnvironmentRequest {
   name: string;
   description?: string;

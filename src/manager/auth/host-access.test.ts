@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MountSpec } from '../../api/service-spec.js';
-import { hostAccessNeeds, isUnderHostPath, normalizeHostPath } from './host-access.js';
+import { isUnderHostPath, normalizeHostPath } from '../../api/host-paths.js';
+import { hostAccessNeeds } from './host-access.js';
 
 const bind = (source: string): MountSpec => ({ type: 'bind', source, target: '/x', readOnly: false });
 const needs = (mounts: MountSpec[], allowed: string[] = []): string[] => hostAccessNeeds({ mounts }, allowed).map((n) => `${n.index}:${n.path}`);

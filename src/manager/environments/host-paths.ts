@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeHostPath } from '../auth/host-access.js';
+import { normalizeHostPath } from '../../api/host-paths.js';
 
 /** Enough for any sensible layout of data folders; a longer list is a mistake, not a policy. */
 export const maxAllowedHostPaths = 64;
