@@ -14,6 +14,7 @@ import { createNetworkSchema } from '../src/api/networks.js';
 import { createFileSchema, rotateFileSchema } from '../src/api/secrets.js';
 import { updateQuotasSchema } from '../src/api/quotas.js';
 import { deployStackSchema, scaleStackSchema } from '../src/manager/stacks/stack-request.js';
+import { setHostPathsSchema } from '../src/manager/environments/host-paths.js';
 import { buildRoutes, type RouteDeps } from '../src/manager/http/routes.js';
 import type { RouteDef } from '../src/manager/http/route.js';
 import { JsonSchemaSampler, type JsonSchema } from './fuzz/json-schema-sampler.js';
@@ -39,6 +40,7 @@ const bodySchemas: Record<string, JsonSchema> = {
   'PUT /v1/stacks/:name': jsonSchema(deployStackSchema),
   'POST /v1/stacks/:name/scale': jsonSchema(scaleStackSchema),
   'PATCH /v1/environments/:name/quotas': jsonSchema(updateQuotasSchema),
+  'PUT /v1/environments/:name/host-paths': jsonSchema(setHostPathsSchema),
 };
 
 const fieldNames = ['name', 'spec', 'image', 'replicas', 'role', 'username', 'password', 'currentPassword', 'newPassword', 'admin', 'data', 'labels', 'availability', 'version', 'files', 'content', 'services', 'env', 'description', 'expiresInDays', 'maxReplicas', 'hostPaths', 'members'];
