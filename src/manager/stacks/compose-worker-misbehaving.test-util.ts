@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import type { ComposeJob } from './compose-worker-protocol.js';
+import { workerReady, type ComposeJob } from './compose-worker-protocol.js';
 
 /**
  * A stand-in for compose-worker.ts that misbehaves on request, for the pool's tests: the first
@@ -15,3 +15,4 @@ parentPort?.on('message', (job: ComposeJob) => {
   if (how === 'crash') throw new Error('crashed on purpose');
   parentPort?.postMessage({ id: job.id, ok: true, value: { echo: how } });
 });
+parentPort?.postMessage(workerReady);

@@ -3,7 +3,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { ShoalError } from '../../api/errors.js';
 import { ComposeError } from '../../compose/index.js';
 import type { Logger } from '../../lib/logger.js';
-import type { ComposeJob, ComposeReply } from './compose-worker-protocol.js';
+import { workerReady, type ComposeJob, type ComposeReply } from './compose-worker-protocol.js';
 
 export interface ComposeWorkerPoolOptions {
   /** Threads rendering at once (default: the cores but one, at most 2, at least 1: renders never take the API's core). */
@@ -26,6 +26,8 @@ interface Waiting {
   reject: (err: Error) => void;
 }
 
+const startupMs = 60_000;
+
 /** Under tsx (tests, `node --import tsx`) the source is TypeScript, which a new thread loads only through tsx's hooks. */
 const fromSource = import.meta.url.endsWith('.ts');
 
@@ -44,6 +46,8 @@ export class ComposeWorkerPool {
   private readonly entry: URL;
   private readonly idle: Worker[] = [];
   private readonly all = new Set<Worker>();
+  /** Threads that said they loaded the renderer: a job's time limit starts then, not while a thread starts. */
+  private readonly ready = new WeakSet<Worker>();
   private readonly queue: Waiting[] = [];
   private busy = 0;
   private nextId = 1;
@@ -95,6 +99,7 @@ export class ComposeWorkerPool {
     this.busy++;
     const { job } = waiting;
     let done = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (keep: boolean): void => {
       done = true;
       clearTimeout(timer);
@@ -108,8 +113,14 @@ export class ComposeWorkerPool {
       }
       this.next(keep ? worker : undefined);
     };
-    const onMessage = (reply: ComposeReply): void => {
-      if (done || reply.id !== job.id) return;
+    const onMessage = (reply: ComposeReply | typeof workerReady): void => {
+      if (done) return;
+      if (reply === workerReady) {
+        this.ready.add(worker);
+        start();
+        return;
+      }
+      if (reply.id !== job.id) return;
       finish(true);
       if (reply.ok) waiting.resolve(reply.value);
       else waiting.reject(this.refusal(reply.error));
@@ -130,15 +141,29 @@ export class ComposeWorkerPool {
       this.logger?.error({ code }, 'compose renderer thread exited');
       waiting.reject(new ShoalError('internal', 'internal error'));
     };
-    const timer = setTimeout(() => {
-      if (done) return;
-      finish(false);
-      waiting.reject(new ShoalError('invalid_argument', `files: rendering the compose files took longer than the ${this.timeoutMs / 1000} s limit; check their aliases and variables`, 'files'));
-    }, this.timeoutMs);
+    const start = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (done) return;
+        finish(false);
+        waiting.reject(new ShoalError('invalid_argument', `files: rendering the compose files took longer than the ${this.timeoutMs / 1000} s limit; check their aliases and variables`, 'files'));
+      }, this.timeoutMs);
+      worker.postMessage(job);
+    };
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    worker.postMessage(job);
+    if (this.ready.has(worker)) start();
+    else {
+      // Loading the renderer (compiling it, under tsx) is not the file's cost; a thread that
+      // does not start at all is the manager's problem.
+      timer = setTimeout(() => {
+        if (done) return;
+        finish(false);
+        this.logger?.error('compose renderer thread did not start within 60 s');
+        waiting.reject(new ShoalError('unavailable', 'the compose renderer did not start: retry later'));
+      }, startupMs);
+    }
   }
 
   /** Gives a freed thread (or a new one, when the last was terminated) the next waiting job. */

@@ -15,3 +15,6 @@ export type ComposeJob =
 export type ComposeReply =
   | { id: number; ok: true; value: StackSpec | RequiredInputs }
   | { id: number; ok: false; error: { code: ErrorCode; message: string; field?: string | undefined; problems?: ComposeProblem[] } };
+
+/** What a thread sends once it has loaded the renderer and listens for jobs. */
+export const workerReady = 'ready';

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ShoalError } from '../../api/errors.js';
 import { ComposeError, renderStack, requiredInputs } from '../../compose/index.js';
-import type { ComposeJob, ComposeReply } from './compose-worker-protocol.js';
+import { workerReady, type ComposeJob, type ComposeReply } from './compose-worker-protocol.js';
 
 /**
  * The compose renderer's thread (see compose-worker-pool.ts): runs one job at a time and
@@ -22,3 +22,4 @@ function run(job: ComposeJob): ComposeReply {
 }
 
 parentPort?.on('message', (job: ComposeJob) => parentPort?.postMessage(run(job)));
+parentPort?.postMessage(workerReady);
