@@ -2,11 +2,12 @@
  * `npm run bench`: Shoal beside Docker Swarm mode on this machine's engine, then the scheduler
  * micro-benchmark and the in-process fake cluster. Prints markdown tables.
  *
- *   --only=convergence,update,scheduler,fake,failover,dns,dns-update,ingress-proxy,ingress   run a subset (default: all)
+ *   --only=convergence,update,scheduler,fake,failover,dns,dns-update,ingress-proxy,ingress,audit   run a subset (default: all)
  *   --runs=3                                    measurements per Docker benchmark (median reported)
  *   --sizes=10,50                               replicas for the convergence benchmark
  *   --agents=50,200                             simulated nodes for the fake cluster
  *   --quick                                     a smoke run: one measurement, small sizes
+ *   --audit-entries=50000,200000                audit history sizes for the audit benchmark
  *   --json=FILE                                 also write every sample as JSON
  *   --dns-seconds=5                             load time per DNS query kind (64 outstanding)
  *   --ingress-seconds=5 --ingress-clients=32    ingress proxy: load time per path, concurrent clients
@@ -32,9 +33,10 @@ import { dnsBench, printDns, type DnsBenchRow } from './dns.js';
 import { dnsUpdateBench, printDnsUpdate, type DnsUpdateResult } from './dns-update.js';
 import { ingressProxyBench, printIngressProxy, type IngressBenchRow } from './ingress-proxy.js';
 import { printServiceIngress, serviceIngressBench, type ServiceIngressRow } from './ingress.js';
+import { auditHistoryBench, printAuditHistory, type AuditBenchRow } from './audit-history.js';
 
 type System = 'engine' | 'shoal' | 'swarm';
-const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover', 'dns', 'dns-update', 'ingress-proxy', 'ingress'] as const;
+const benches = ['convergence', 'update', 'scheduler', 'fake', 'failover', 'dns', 'dns-update', 'ingress-proxy', 'ingress', 'audit'] as const;
 type Bench = (typeof benches)[number];
 
 interface Options {
@@ -50,6 +52,7 @@ interface Options {
   ingressSeconds: number;
   ingressClients: number;
   serviceIngressClients: number;
+  auditEntries: number[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -76,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     ingressSeconds: Number(flags.get('ingress-seconds') ?? (quick ? 2 : 5)),
     ingressClients: Number(flags.get('ingress-clients') ?? 32),
     serviceIngressClients: Number(flags.get('ingress-clients') ?? 16),
+    auditEntries: list('audit-entries', quick ? [20_000] : [50_000, 200_000]),
   };
 }
 
@@ -308,6 +312,7 @@ async function main(): Promise<void> {
   let ingress: IngressBenchRow[] | undefined;
   const ingressOpts = { seconds: opts.ingressSeconds, clients: opts.ingressClients };
   let serviceIngress: ServiceIngressRow[] | undefined;
+  let audit: AuditBenchRow[] | undefined;
   const serviceIngressOpts = { seconds: opts.ingressSeconds, clients: opts.serviceIngressClients };
   let engine = 'no engine';
   if (opts.only.has('convergence') || opts.only.has('update')) {
@@ -387,6 +392,16 @@ async function main(): Promise<void> {
         progress(`ingress FAILED: ${errText(err)}`);
       }
     }
+    if (opts.only.has('audit')) {
+      throwIfInterrupted();
+      console.log(`\n== audit history: ${opts.auditEntries.join(', ')} entries`);
+      try {
+        audit = await auditHistoryBench(opts.auditEntries);
+      } catch (err) {
+        results.errors.push(`audit: ${errText(err)}`);
+        progress(`audit FAILED: ${errText(err)}`);
+      }
+    }
   } finally {
     await cleanupAll();
   }
@@ -398,6 +413,7 @@ async function main(): Promise<void> {
   if (dns) printDns(dns, dnsOpts);
   if (dnsUpdate) printDnsUpdate(dnsUpdate);
   if (ingress) printIngressProxy(ingress, ingressOpts);
+  if (audit) printAuditHistory(audit);
   if (serviceIngress) printServiceIngress(serviceIngress, serviceIngressOpts);
   console.log(`\nbench: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2));

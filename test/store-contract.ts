@@ -114,6 +114,20 @@ export function storeContract(backend: string, open: () => Promise<{ store: Stor
       assert.deepEqual([...first, ...rest], watched);
     }));
 
+    test('listPage reads a kind in id order a page at a time, both ways, within an environment', withStore(async (s) => {
+      const ids = ['p03', 'p01', 'p05', 'p02', 'p04'];
+      await s.commit(ids.map((id) => ({ op: 'create' as const, kind: 'audit' as const, value: { ...thing(id), env: id === 'p04' ? 'other' : 'e1' } })), { actor: 't' });
+      const up = await s.listPage<Thing>('audit', { env: 'e1', limit: 2 });
+      assert.deepEqual(up.map((t) => t.id), ['p01', 'p02']);
+      const next = await s.listPage<Thing>('audit', { env: 'e1', from: 'p02', limit: 10 });
+      assert.deepEqual(next.map((t) => t.id), ['p03', 'p05'], 'after p02, without the other environment\'s p04');
+      const down = await s.listPage<Thing>('audit', { order: 'desc', limit: 3 });
+      assert.deepEqual(down.map((t) => t.id), ['p05', 'p04', 'p03']);
+      assert.deepEqual((await s.listPage<Thing>('audit', { order: 'desc', from: 'p02', limit: 3 })).map((t) => t.id), ['p01']);
+      assert.deepEqual(await s.listPage('audit', { from: 'p05', limit: 3 }), []);
+      assert.deepEqual(await s.listPage('service', { limit: 3 }), [], 'another kind');
+    }));
+
     test('a commit\'s source address reaches watchers, live and replayed', withStore(async (s) => {
       const r0 = await s.revision();
       const live: ChangeBatch[] = [];

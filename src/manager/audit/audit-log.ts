@@ -1,8 +1,8 @@
 import type { AuditAction, AuditEntry, AuditObjectRef, AuditVerifyResult, AuditDetails } from '../../api/audit.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Store } from '../store/store.js';
-import { selectAudit, type AuditFilter } from './audit-query.js';
-import { listEntries } from './audit-records.js';
+import { selectAuditNewestFirst, type AuditFilter } from './audit-query.js';
+import { entryPages } from './audit-records.js';
 import { AuditRecorder } from './audit-recorder.js';
 import { verifyStoredChain } from './audit-verify.js';
 import { AuditWriter } from './audit-writer.js';
@@ -99,7 +99,7 @@ export class AuditLog {
   async query(env: string | undefined, filter: AuditFilter): Promise<{ entries: AuditEntry[]; more: boolean }> {
     // Changes already committed are in the answer, even those still waiting to be written together.
     await this.flushForRead();
-    return selectAudit(await listEntries(this.store, env), filter);
+    return selectAuditNewestFirst(entryPages(this.store, { ...(env !== undefined ? { env } : {}), order: 'desc' }), filter);
   }
 
   async verify(): Promise<AuditVerifyResult> {

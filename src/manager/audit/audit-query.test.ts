@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AuditEntry } from '../../api/audit.js';
 import { ShoalError } from '../../api/errors.js';
-import { matchesAudit, parseAuditQuery, selectAudit } from './audit-query.js';
+import { matchesAudit, parseAuditQuery, selectAudit, selectAuditNewestFirst } from './audit-query.js';
 
 const now = Date.parse('2024-05-01T12:00:00Z');
 
@@ -73,4 +73,27 @@ test('the newest matching entries, newest last, with a flag when more matched', 
   assert.deepEqual(result.entries.map((e) => e.seq), [5, 7, 9]);
   assert.equal(result.more, true);
   assert.equal(selectAudit(entries, parseAuditQuery({ actor: 'bob' }, now)).more, false);
+});
+
+test('read newest first a page at a time, the selection is the same and stops at the limit or past since', async () => {
+  const entries = Array.from({ length: 40 }, (_, i) => entry(i + 1, { actor: i % 2 === 0 ? 'account:ann' : 'account:bob', time: new Date(now - (40 - i) * 60_000).toISOString() }));
+  let pagesRead = 0;
+  function* pages(): Generator<AuditEntry[]> {
+    const newestFirst = [...entries].reverse();
+    for (let i = 0; i < newestFirst.length; i += 5) {
+      pagesRead += 1;
+      yield newestFirst.slice(i, i + 5);
+    }
+  }
+  for (const q of [{ actor: 'ann', limit: '3' }, { actor: 'bob' }, { since: '10m' }, {}]) {
+    pagesRead = 0;
+    const filter = parseAuditQuery(q, now);
+    assert.deepEqual(await selectAuditNewestFirst(pages(), filter), selectAudit(entries, filter), JSON.stringify(q));
+  }
+  pagesRead = 0;
+  await selectAuditNewestFirst(pages(), parseAuditQuery({ actor: 'ann', limit: '3' }, now));
+  assert.equal(pagesRead, 2, 'four matches (the limit and one more) lie in the newest two pages');
+  pagesRead = 0;
+  await selectAuditNewestFirst(pages(), parseAuditQuery({ since: '12m' }, now));
+  assert.equal(pagesRead, 3, 'the third page reaches past since');
 });

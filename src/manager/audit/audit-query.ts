@@ -111,3 +111,19 @@ export function selectAudit(entries: readonly AuditEntry[], filter: AuditFilter)
   const matching = entries.filter((e) => matchesAudit(e, filter));
   return { entries: matching.slice(-filter.limit), more: matching.length > filter.limit };
 }
+
+/**
+ * The same from pages of entries read newest first: stops reading once it has one entry past
+ * the limit or has passed `since`, so a query about recent changes reads recent pages only.
+ */
+export async function selectAuditNewestFirst(pages: AsyncIterable<readonly AuditEntry[]> | Iterable<readonly AuditEntry[]>, filter: AuditFilter): Promise<{ entries: AuditEntry[]; more: boolean }> {
+  const newestFirst: AuditEntry[] = [];
+  for await (const page of pages) {
+    for (const e of page) if (matchesAudit(e, filter)) newestFirst.push(e);
+    if (newestFirst.length > filter.limit) break;
+    // Entries are written in time order: past `since`, older pages hold nothing that matches.
+    const oldest = page.at(-1);
+    if (filter.since !== undefined && oldest && Date.parse(oldest.time) < filter.since) break;
+  }
+  return { entries: newestFirst.slice(0, filter.limit).reverse(), more: newestFirst.length > filter.limit };
+}

@@ -32,8 +32,42 @@ export const bookkeepingEnv = clusterScope;
 export const entryId = (seq: number): string => String(seq).padStart(12, '0');
 const entryIdPattern = /^\d{12,}$/;
 
-/** The entries of one environment, or of all, oldest first. */
+/** The entries of one environment, or of all, oldest first. Reads the whole history: tests only. */
 export async function listEntries(store: Store, env?: string): Promise<AuditEntry[]> {
-  const objects = await store.list<AuditEntry>('audit', env !== undefined ? { env } : {});
-  return objects.filter((o) => entryIdPattern.test(o.id)).sort((a, b) => a.seq - b.seq);
+  const all: AuditEntry[] = [];
+  for await (const page of entryPages(store, env !== undefined ? { env } : {})) all.push(...page);
+  return all;
+}
+
+// Small enough that reading, parsing and hashing one page holds the event loop for a few
+// milliseconds (bench/audit-history.ts).
+const entryPageSize = 100;
+
+/**
+ * The entries of one environment (or of all) a page at a time, oldest first or newest first,
+ * giving the event loop back between pages: a history of months may hold millions of entries,
+ * and reading it at once held the manager (heartbeats included) for seconds.
+ */
+export async function* entryPages(store: Store, options: { env?: string; order?: 'asc' | 'desc' } = {}): AsyncGenerator<AuditEntry[]> {
+  let from: string | undefined;
+  for (;;) {
+    const page = await store.listPage<AuditEntry>('audit', {
+      ...(options.env !== undefined ? { env: options.env } : {}),
+      order: options.order ?? 'asc',
+      limit: entryPageSize,
+      ...(from !== undefined ? { from } : {}),
+    });
+    const last = page.at(-1);
+    if (!last) return;
+    from = last.id;
+    const entries = page.filter((o) => entryIdPattern.test(o.id));
+    if (entries.length > 0) yield entries;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The newest entries (up to one page), newest first. */
+export async function newestEntries(store: Store): Promise<AuditEntry[]> {
+  for await (const page of entryPages(store, { order: 'desc' })) return page;
+  return [];
 }

@@ -2,7 +2,7 @@ import type { AuditEntry } from '../../api/audit.js';
 import type { Logger } from '../../lib/logger.js';
 import { ConflictError, type Op, type Store } from '../store/store.js';
 import { entryHash, genesisHash } from './audit-hash.js';
-import { anchorId, bookkeepingEnv, entryId, headId, listEntries, type AuditAnchor, type AuditHead } from './audit-records.js';
+import { anchorId, bookkeepingEnv, entryId, entryPages, headId, newestEntries, type AuditAnchor, type AuditHead } from './audit-records.js';
 import type { AuditDraft } from './change-entries.js';
 
 export interface AuditWriterOptions {
@@ -91,8 +91,8 @@ export class AuditWriter {
     const head = await this.store.get<AuditHead>('audit', headId);
     if (head) return { seq: head.seq, hash: head.hash, revision: head.revision, version: head.version };
     const anchor = await this.store.get<AuditAnchor>('audit', anchorId);
-    const entries = await listEntries(this.store);
-    const last = entries.at(-1);
+    const entries = await newestEntries(this.store);
+    const last = entries[0];
     if (!last) return { seq: anchor?.seq ?? 0, hash: anchor?.hash ?? genesisHash, revision: 0 };
     // A removed head (damage or tampering; verify reports what is missing) must not stop the
     // history: continue after the newest entry there is.
@@ -106,28 +106,34 @@ export class AuditWriter {
    */
   prune(cutoff: number): Promise<number> {
     return this.exclusive(async () => {
-      const entries = await listEntries(this.store);
-      const old: AuditEntry[] = [];
-      for (const e of entries) {
-        if (Date.parse(e.time) >= cutoff) break;
-        old.push(e);
-      }
       let removed = 0;
-      while (removed < old.length) {
-        const chunk = old.slice(removed, removed + this.maxPerCommit);
-        const last = chunk.at(-1);
-        if (!last) break;
-        const anchor = await this.store.get<AuditAnchor>('audit', anchorId);
-        const next: AuditAnchor = { id: anchorId, env: bookkeepingEnv, version: 0, seq: last.seq, hash: last.hash, time: last.time };
-        const ops: Op[] = [
-          ...chunk.map((e): Op => ({ op: 'delete', kind: 'audit', id: e.id })),
-          anchor ? { op: 'put', kind: 'audit', value: next, expectVersion: anchor.version } : { op: 'create', kind: 'audit', value: next },
-        ];
-        await this.store.commit(ops, { actor: auditActor });
-        removed += chunk.length;
+      for await (const page of entryPages(this.store)) {
+        const young = page.findIndex((e) => Date.parse(e.time) >= cutoff);
+        const old = young < 0 ? page : page.slice(0, young);
+        removed += await this.removeOld(old);
+        if (young >= 0) break;
       }
       return removed;
     });
+  }
+
+  /** Removes `old` (oldest first) in commits of at most maxPerCommit, moving the anchor with each. */
+  private async removeOld(old: AuditEntry[]): Promise<number> {
+    let removed = 0;
+    while (removed < old.length) {
+      const chunk = old.slice(removed, removed + this.maxPerCommit);
+      const last = chunk.at(-1);
+      if (!last) break;
+      const anchor = await this.store.get<AuditAnchor>('audit', anchorId);
+      const next: AuditAnchor = { id: anchorId, env: bookkeepingEnv, version: 0, seq: last.seq, hash: last.hash, time: last.time };
+      const ops: Op[] = [
+        ...chunk.map((e): Op => ({ op: 'delete', kind: 'audit', id: e.id })),
+        anchor ? { op: 'put', kind: 'audit', value: next, expectVersion: anchor.version } : { op: 'create', kind: 'audit', value: next },
+      ];
+      await this.store.commit(ops, { actor: auditActor });
+      removed += chunk.length;
+    }
+    return removed;
   }
 
   private pendingCount(): number {
@@ -169,7 +175,7 @@ export class AuditWriter {
     if (repair) {
       // A head moved back (damage or tampering) would make every append collide with an
       // existing entry and stop the history: continue after the newest entry instead.
-      const last = (await listEntries(this.store)).at(-1);
+      const last = (await newestEntries(this.store))[0];
       if (last && last.seq > head.seq) Object.assign(head, { seq: last.seq, hash: last.hash, revision: Math.max(head.revision, last.revision ?? 0) });
     }
     // Another manager may have audited these store changes already.

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ChangeBatch, CommitOptions, Kind, ListFilter, Op, Store, StoredObject, WatchHandle } from '../store/store.js';
+import type { ChangeBatch, CommitOptions, Kind, ListFilter, Op, PageFilter, Store, StoredObject, WatchHandle } from '../store/store.js';
 
 /** Where the API request being served came from. */
 export interface RequestOrigin {
@@ -51,6 +51,10 @@ class OriginStore implements Store {
       (batch) => origins.exit(() => listener(batch)),
       onCompacted ? (oldest) => origins.exit(() => onCompacted(oldest)) : undefined,
     );
+  }
+
+  listPage<T extends StoredObject>(kind: Kind, page: PageFilter): Promise<T[]> {
+    return this.inner.listPage<T>(kind, page);
   }
 
   history(afterRevision: number, limit: number): Promise<ChangeBatch[]> {

@@ -9,6 +9,7 @@ import {
   type Kind,
   type ListFilter,
   type Op,
+  type PageFilter,
   type Store,
   type StoredObject,
   type WatchHandle,
@@ -80,6 +81,28 @@ export class SqliteStore implements Store {
   }
 
   list<T extends StoredObject>(kind: Kind, filter: ListFilter = {}): Promise<T[]> {
+    const { clauses, params } = this.whereOf(kind, filter);
+    const rows = this.db
+      .prepare(`SELECT data FROM objects WHERE ${clauses.join(' AND ')} ORDER BY rowid`)
+      .all(...params) as ObjectRow[];
+    return Promise.resolve(rows.map((r) => JSON.parse(r.data) as T));
+  }
+
+  listPage<T extends StoredObject>(kind: Kind, page: PageFilter): Promise<T[]> {
+    const { clauses, params } = this.whereOf(kind, page);
+    const desc = page.order === 'desc';
+    if (page.from !== undefined) {
+      clauses.push(desc ? 'id < ?' : 'id > ?');
+      params.push(page.from);
+    }
+    const limit = Math.max(0, Math.floor(page.limit));
+    const rows = this.db
+      .prepare(`SELECT data FROM objects WHERE ${clauses.join(' AND ')} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ${limit}`)
+      .all(...params) as ObjectRow[];
+    return Promise.resolve(rows.map((r) => JSON.parse(r.data) as T));
+  }
+
+  private whereOf(kind: Kind, filter: ListFilter): { clauses: string[]; params: string[] } {
     const clauses = ['kind = ?'];
     const params: string[] = [kind];
     if (filter.env !== undefined) {
@@ -92,10 +115,7 @@ export class SqliteStore implements Store {
       clauses.push(`${columns[field as keyof typeof columns]} = ?`);
       params.push(value);
     }
-    const rows = this.db
-      .prepare(`SELECT data FROM objects WHERE ${clauses.join(' AND ')} ORDER BY rowid`)
-      .all(...params) as ObjectRow[];
-    return Promise.resolve(rows.map((r) => JSON.parse(r.data) as T));
+    return { clauses, params };
   }
 
   commit(ops: Op[], options: CommitOptions): Promise<number> {

@@ -29,6 +29,14 @@ export interface ListFilter {
   where?: Partial<Record<IndexedField, string>>;
 }
 
+/** One page of a kind's objects in id order, for readers that must not read a whole kind at once. */
+export interface PageFilter extends ListFilter {
+  /** Start after this id (ascending) or before it (descending); from the first or last id when absent. */
+  from?: string;
+  order?: 'asc' | 'desc';
+  limit: number;
+}
+
 export type Op =
   /** Fails with a conflict when an object with this id exists. */
   | { op: 'create'; kind: Kind; value: StoredObject }
@@ -68,6 +76,8 @@ export interface Store {
   revision(): Promise<number>;
   get<T extends StoredObject>(kind: Kind, id: string): Promise<T | undefined>;
   list<T extends StoredObject>(kind: Kind, filter?: ListFilter): Promise<T[]>;
+  /** Up to `limit` objects in id order after (or before) `from`: a long kind read a page at a time. */
+  listPage<T extends StoredObject>(kind: Kind, page: PageFilter): Promise<T[]>;
   /** Applies every op or none; sets each written object's version to the new revision. */
   commit(ops: Op[], options: CommitOptions): Promise<number>;
   /**
