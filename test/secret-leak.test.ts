@@ -139,3 +139,80 @@ test('no password, token, key secret or stored hash appears in answers, events, 
     for (const [where, text] of Object.entries(seen)) assert.ok(!text.includes(value), `${what} appears in ${where}`);
   }
 });
+
+test('values of credential variables and hidden env entries reach no view of a readonly key; an update that sends the view back keeps them', async () => {
+  const admin = bearer(await login('admin', printedAdminPassword(m.stderr) ?? ''));
+  const hidden = new Map<string, string>([
+    ['DB_PASSWORD variable', 'db-password-from-a-variable-7a41c'],
+    ['API_TOKEN from .env', 'api-token-from-the-env-file-0b9e2'],
+    ['SERVICE_TOKEN typed in a spec', 'service-token-typed-in-a-spec-55d1'],
+    ['CONN listed in secretEnv', 'postgres://app:conn-listed-in-secret-env-e3f0@db/app'],
+  ]);
+  const v = (what: string): string => hidden.get(what) ?? '';
+  const viewer = await call('POST', '/v1/apikeys?env=prod', admin, { name: 'viewer', role: 'readonly' }, { handsOutSecret: true });
+  assert.equal(viewer.status, 201, JSON.stringify(viewer.body));
+  const readonly = basic(viewer.body.accessKey, viewer.body.secret);
+
+  const compose = [
+    'services:',
+    '  db:',
+    '    image: shoal-test/busybox:1',
+    '    environment:',
+    '      DB_PASSWORD: ${DB_PASSWORD}',
+    '      DATABASE_URL: postgres://${DB_USER}:${DB_PASSWORD}@db/app',
+    '      UPSTREAM: ${API_TOKEN}',
+    '      LOG_LEVEL: debug',
+    '',
+  ].join('\n');
+  const deploy = await call('POST', '/v1/stacks?env=prod', admin, {
+    name: 'shop',
+    files: [{ name: 'compose.yaml', content: compose }],
+    envFile: { name: '.env', content: `API_TOKEN=${v('API_TOKEN from .env')}\n` },
+    variables: { DB_PASSWORD: v('DB_PASSWORD variable'), DB_USER: 'app' },
+  });
+  assert.equal(deploy.status, 200, JSON.stringify(deploy.body));
+  const created = await call('POST', '/v1/services?env=prod', admin, {
+    name: 'api',
+    spec: { image: 'shoal-test/busybox:1', env: { SERVICE_TOKEN: v('SERVICE_TOKEN typed in a spec'), CONN: v('CONN listed in secretEnv'), PLAIN: 'shown-as-typed' }, secretEnv: ['CONN'] },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+
+  const first = answers.length;
+  const views: Record<string, Answer> = {};
+  for (const path of ['/v1/stacks/shop', '/v1/stacks/shop/services', '/v1/stacks/shop/tasks', '/v1/services/shop_db', '/v1/services/api', '/v1/services', '/v1/tasks', '/v1/audit']) {
+    views[path] = await call('GET', `${path}${path.includes('?') ? '&' : '?'}env=prod`, readonly);
+    assert.equal(views[path].status, 200, `${path}: ${JSON.stringify(views[path].body)}`);
+  }
+  const rendered = views['/v1/stacks/shop']?.body.rendered as { services: Record<string, { env: Record<string, string>; secretEnv?: string[] }> };
+  assert.deepEqual(rendered.services.db?.env, { DB_PASSWORD: '[redacted]', DATABASE_URL: '[redacted]', UPSTREAM: '[redacted]', LOG_LEVEL: 'debug' });
+  assert.deepEqual(rendered.services.db?.secretEnv, ['DATABASE_URL', 'DB_PASSWORD', 'UPSTREAM']);
+  assert.deepEqual((views['/v1/stacks/shop']?.body.source as { envFile: unknown }).envFile, { name: '.env' }, 'the .env file is named, not shown');
+  const api = views['/v1/services/api']?.body as { version: number; spec: { env: Record<string, string> } };
+  assert.deepEqual(api.spec.env, { SERVICE_TOKEN: '[redacted]', CONN: '[redacted]', PLAIN: 'shown-as-typed' });
+  const readonlyViews = answers.slice(first).join('\n');
+  for (const [what, value] of hidden) {
+    assert.ok(!readonlyViews.includes(value), `${what} appears in what a readonly key reads`);
+    assert.ok(!events.includes(value), `${what} appears in the event stream`);
+  }
+
+  // `shoal service update` sends back the spec it read: the hidden values stay as stored.
+  const alice = bearer(await login('alice', 'alice-second-password-c2e8'));
+  const updated = await call('POST', '/v1/services/api/update?env=prod', alice, { version: api.version, spec: { ...api.spec, env: { ...api.spec.env, PLAIN: 'changed' } } });
+  assert.equal(updated.status, 200, JSON.stringify(updated.body));
+  const unknown = await call('POST', '/v1/services/api/update?env=prod', alice, { spec: { ...api.spec, env: { ...api.spec.env, NEW_ONE: '[redacted]' } } });
+  assert.equal(unknown.status, 400);
+  assert.equal((unknown.body.error as { field: string }).field, 'spec.env.NEW_ONE');
+  const db = new Database(join(m.dataDir, 'manager', 'shoal.db'), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT data FROM objects WHERE kind = 'service'").all() as { data: string }[];
+    const stored = rows.map((r) => JSON.parse(r.data) as { name: string; spec: { env: Record<string, string> } }).find((s) => s.name === 'api');
+    assert.deepEqual(stored?.spec.env, { SERVICE_TOKEN: v('SERVICE_TOKEN typed in a spec'), CONN: v('CONN listed in secretEnv'), PLAIN: 'changed' });
+  } finally {
+    db.close();
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  for (const [what, value] of hidden) {
+    assert.ok(!answers.join('\n').includes(value), `${what} appears in an API answer`);
+    assert.ok(!m.stdout.includes(value), `${what} appears in the log`);
+  }
+});

@@ -169,6 +169,11 @@ export const serviceSpecSchema = z.strictObject({
   command: argv.optional(),
   args: argv.optional(),
   env: boundedRecord(envKey, boundedText(), limits.envEntries).default({}),
+  /**
+   * Env entries whose values no view shows (`[redacted]`), besides those named like credentials
+   * (see hidden-env.ts). A stack deploy lists the ones a credential variable went into.
+   */
+  secretEnv: boundedArray(envKey, limits.envEntries).optional(),
   workdir: boundedLine(limits.pathLength).optional(),
   user: boundedLine().optional(),
   hostname: boundedLine().optional(),

@@ -52,8 +52,9 @@ export interface StackInspect {
   /** Set when this version was made by a rollback: the version it rolled back from. */
   rollbackOf?: number;
   services: Record<string, string>;
-  /** The variables' names only: their values may be secrets. */
-  source: { files: StackSourceFile[]; envFile?: StackSourceFile; variables: string[] };
+  /** The variables' names only, and the `.env` file's name only: their values may be secrets. */
+  source: { files: StackSourceFile[]; envFile?: { name: string }; variables: string[] };
+  /** Hidden env values (named like credentials, or listed in `secretEnv`) are `[redacted]`. */
   rendered: StackSpec;
   history: { version: number; deployedAt: string; deployedBy: string; rollbackOf?: number }[];
 }

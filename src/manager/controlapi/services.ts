@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ShoalError } from '../../api/errors.js';
+import { restoreHiddenEnv, specForView } from '../../api/hidden-env.js';
 import type { ServicePortsReadiness } from '../../api/ingress-status.js';
 import type { NetworkObject } from '../../api/networks.js';
 import type { NodeObject, ServiceObject, TaskObject, UpdateStatus } from '../../api/objects.js';
@@ -74,7 +75,7 @@ export class ServiceApi {
       createdAt: time,
       updatedAt: time,
       name: input.name,
-      spec: input.spec,
+      spec: restoreHiddenEnv(input.spec, undefined),
       specVersion: 1,
     };
     await authorizeHostAccess(this.store, ctx, [{ after: input.spec, mountField: specMount }]);
@@ -97,7 +98,7 @@ export class ServiceApi {
     const current = await resolveService(this.store, ctx.env, ref);
     refuseStaleVersion(current, input.version);
     refuseDuringUpgrade(current);
-    return this.writeSpec(ctx, current, input.spec, 'updating', 'spec.replicas');
+    return this.writeSpec(ctx, current, restoreHiddenEnv(input.spec, current.spec), 'updating', 'spec.replicas');
   }
 
   /**
@@ -110,6 +111,7 @@ export class ServiceApi {
     const current = await resolveService(this.store, ctx.env, ref);
     refuseStaleVersion(current, input.version);
     refuseDuringUpgrade(current);
+    input.spec = restoreHiddenEnv(input.spec, current.spec);
     if (current.spec.mode !== input.spec.mode) {
       throw new ShoalError('invalid_argument', `spec.mode: cannot change a ${current.spec.mode} service to ${input.spec.mode}; remove and create it`, 'spec.mode');
     }
@@ -281,5 +283,12 @@ function withReplicas(service: ServiceObject, tasks: TaskObject[]): ServiceView 
   // A completed task still desired running is one its restart policy keeps ended: a done one-shot.
   const completed = live.filter((t) => t.status.state === 'complete' && t.specVersion === service.specVersion).length;
   const desired = service.spec.mode === 'replicated' ? service.spec.replicas : live.length;
-  return { ...service, replicas: { running, desired, completed } };
+  const hidden = service.spec.secretEnv ?? [];
+  return {
+    ...service,
+    spec: specForView(service.spec),
+    ...(service.previousSpec ? { previousSpec: specForView(service.previousSpec, hidden) } : {}),
+    ...(service.upgrade ? { upgrade: { ...service.upgrade, previousSpec: specForView(service.upgrade.previousSpec, hidden) } } : {}),
+    replicas: { running, desired, completed },
+  };
 }

@@ -15,7 +15,7 @@ function stableStringify(value: unknown): string {
 
 /**
  * The part of a spec that decides what a task runs. Scaling, update settings, restart policy,
- * history limit and service labels are manager-side only: changing them must not restart
+ * history limit, service labels and which env values views hide are manager-side only: changing them must not restart
  * every task (a `service scale` bumps specVersion too).
  */
 export function taskSpecKey(spec: ServiceSpec): string {
@@ -26,6 +26,7 @@ export function taskSpecKey(spec: ServiceSpec): string {
     restartPolicy: _restart,
     taskHistoryLimit: _history,
     labels: _labels,
+    secretEnv: _secretEnv,
     ...rest
   } = spec;
   return stableStringify(rest);

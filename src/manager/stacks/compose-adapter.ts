@@ -6,6 +6,7 @@ import type { RequiredInputs, StackCompose } from './stack-compose.js';
 export function composeRenderer(pool: ComposeWorkerPool): StackCompose {
   return {
     render: (input) => pool.run<StackSpec>({ op: 'render', input }),
+    dotenvValues: (input) => pool.run<Record<string, string>>({ op: 'dotenvValues', input }),
     requiredInputs: (files, envFile, options) => pool.run<RequiredInputs>({ op: 'requiredInputs', input: { files, envFile, options } }),
   };
 }

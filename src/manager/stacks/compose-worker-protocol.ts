@@ -6,6 +6,7 @@ import type { RenderInput, RequiredInputs } from './stack-compose.js';
 /** What the manager sends the compose worker, and what it answers (structured-cloned). */
 export type ComposeJob =
   | { id: number; op: 'render'; input: RenderInput }
+  | { id: number; op: 'dotenvValues'; input: RenderInput }
   | {
       id: number;
       op: 'requiredInputs';
@@ -13,7 +14,7 @@ export type ComposeJob =
     };
 
 export type ComposeReply =
-  | { id: number; ok: true; value: StackSpec | RequiredInputs }
+  | { id: number; ok: true; value: StackSpec | RequiredInputs | Record<string, string> }
   | { id: number; ok: false; error: { code: ErrorCode; message: string; field?: string | undefined; problems?: ComposeProblem[] } };
 
 /** What a thread sends once it has loaded the renderer and listens for jobs. */

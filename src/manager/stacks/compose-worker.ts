@@ -1,7 +1,16 @@
 import { parentPort } from 'node:worker_threads';
 import { ShoalError } from '../../api/errors.js';
 import { ComposeError, renderStack, requiredInputs } from '../../compose/index.js';
+import { parseDotenv } from '../../compose/dotenv.js';
 import { workerReady, type ComposeJob, type ComposeReply } from './compose-worker-protocol.js';
+import type { RenderInput } from './stack-compose.js';
+
+/** The values the `.env` file gives its variables (a bare `KEY` line takes the sent variable). */
+function dotenvValues(input: RenderInput): Record<string, string> {
+  if (!input.envFile) return {};
+  const entries = parseDotenv(input.envFile.content, (name) => input.variables[name]).entries;
+  return Object.fromEntries(entries.flatMap((e) => (e.value !== undefined ? [[e.key, e.value]] : [])));
+}
 
 /**
  * The compose renderer's thread (see compose-worker-pool.ts): runs one job at a time and
@@ -11,6 +20,7 @@ import { workerReady, type ComposeJob, type ComposeReply } from './compose-worke
 function run(job: ComposeJob): ComposeReply {
   try {
     if (job.op === 'render') return { id: job.id, ok: true, value: renderStack(job.input).spec };
+    if (job.op === 'dotenvValues') return { id: job.id, ok: true, value: dotenvValues(job.input) };
     const { files, envFile, options } = job.input;
     return { id: job.id, ok: true, value: requiredInputs(files, envFile, options) };
   } catch (e) {

@@ -24,6 +24,8 @@ export interface RequiredInputs {
  */
 export interface StackCompose {
   render(input: RenderInput): StackSpec | Promise<StackSpec>;
+  /** The values the `.env` file gives its variables, to find what came from credential variables. */
+  dotenvValues?(input: RenderInput): Record<string, string> | Promise<Record<string, string>>;
   /** `variables` resolve variables inside paths; `fileData` adds the variables env files use. */
   requiredInputs(
     files: StackSourceFile[],

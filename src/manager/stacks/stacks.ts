@@ -10,6 +10,7 @@ import type { RequestContext } from '../controlapi/request-context.js';
 import type { Permission } from '../http/route.js';
 import { enforceQuotas } from '../controlapi/quotas.js';
 import { authorizeHostAccess } from '../controlapi/host-access-check.js';
+import { taskViews } from '../controlapi/tasks.js';
 import { claimId, serviceWithSpec, type FileVersionPinner, type ServiceApi, type ServiceView } from '../controlapi/services.js';
 import type { NetworkObject } from '../../api/networks.js';
 import { networkCreateOps, networkDeleteOps, newNetworkObject } from '../networks/network-object.js';
@@ -17,6 +18,7 @@ import { attachedTo } from '../networks/network-targets.js';
 import { ConflictError, retryOnConflict, type Op, type Store } from '../store/store.js';
 import type { StackCompose } from './stack-compose.js';
 import { stackFileRefs, stackFiles, stackLabel, type StackFiles } from './stack-files.js';
+import { credentialValues, markSecretEnv } from './stack-secret-env.js';
 import { desiredServices, type DesiredService } from './stack-names.js';
 import { desiredNetworks, planNetworks, type DesiredNetwork } from './stack-networks.js';
 import { stackHistoryLimit, stackId, type StackObject, type StackSource, type StackVersion } from './stack-object.js';
@@ -95,8 +97,9 @@ export class StackApi {
 
   async tasks(ctx: RequestContext, name: string): Promise<TaskObject[]> {
     const stack = await this.resolve(ctx, name);
-    const ids = new Set((await this.stackServices(ctx.env, stack.name)).map((s) => s.id));
-    const tasks = (await this.store.list<TaskObject>('task', { env: ctx.env })).filter((t) => ids.has(t.serviceId));
+    const services = await this.stackServices(ctx.env, stack.name);
+    const ids = new Set(services.map((s) => s.id));
+    const tasks = taskViews((await this.store.list<TaskObject>('task', { env: ctx.env })).filter((t) => ids.has(t.serviceId)), services);
     return tasks.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || (a.slot ?? 0) - (b.slot ?? 0) || b.createdAt.localeCompare(a.createdAt));
   }
 
@@ -106,7 +109,12 @@ export class StackApi {
     const required = await this.compose.requiredInputs(input.files, input.envFile, { variables: input.variables, fileData: input.fileData });
     const wanted = new Set(required.variables);
     const variables = Object.fromEntries(Object.entries(input.variables).filter(([k]) => wanted.has(k)).sort(([a], [b]) => a.localeCompare(b)));
-    const rendered = await this.compose.render({ files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables, fileData: input.fileData });
+    const renderInput = { files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables, fileData: input.fileData };
+    const raw = await this.compose.render(renderInput);
+    const secretVariables = new Set(Object.values(raw.secrets).map((s) => s.environment).filter((v): v is string => v !== undefined));
+    // Env entries a credential variable went into are listed in the spec's secretEnv: no view shows them.
+    const allVariables = { ...((await this.compose.dotenvValues?.(renderInput)) ?? {}), ...variables };
+    const rendered = markSecretEnv(raw, credentialValues(allVariables, secretVariables));
     const name = this.deployName(pathName, input.name, rendered.name);
     const desired = desiredServices(name, rendered);
     const networks = desiredNetworks(name, rendered);
@@ -137,7 +145,6 @@ export class StackApi {
     // A variable that is a secret's content is not kept: the stored source reaches the audit
     // history, which every role reads (a variable named like a password is redacted there, one
     // named otherwise would not be).
-    const secretVariables = new Set(Object.values(rendered.secrets).map((s) => s.environment).filter((v): v is string => v !== undefined));
     const kept = Object.fromEntries(Object.entries(variables).filter(([k]) => !secretVariables.has(k)));
     const source: StackSource = { files: input.files, ...(input.envFile ? { envFile: input.envFile } : {}), variables: kept };
     return this.apply(ctx, name, { source, rendered, desired, networks, prune: input.prune, state: 'updating' });
