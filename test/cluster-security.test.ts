@@ -53,7 +53,9 @@ after(async () => {
 });
 
 void describe('cluster security: join, mutual TLS, rotation, removal', () => {
-  const m = new ManagerProcess(['--heartbeat-period', '300ms']);
+  // The default heartbeat period: 300 ms (down after 900 ms of silence) marks a node down, and
+  // a test reading it once sees `down`, whenever a loaded machine stalls an agent that long.
+  const m = new ManagerProcess();
   let tokens: { worker: string; manager: string };
   let first: RunningAgent;
 
@@ -168,25 +170,32 @@ void describe('cluster security: join, mutual TLS, rotation, removal', () => {
 });
 
 void describe('certificate renewal with a 3 s lifetime', () => {
-  const m = new ManagerProcess(['--cert-expiry', '3s', '--heartbeat-period', '300ms']);
+  const m = new ManagerProcess(['--cert-expiry', '3s']);
   before(() => m.start());
   after(() => m.destroy());
 
   test('the agent renews several times, stays connected, and its serial changes', async () => {
     const agent = await joinAgent(m, 'sec-renew', m.tokens().worker);
-    await waitFor('renewing node ready', async () => (await nodeNamed(m, 'sec-renew'))?.status.state === 'ready');
+    const first = await waitFor('renewing node ready', async () => {
+      const n = await nodeNamed(m, 'sec-renew');
+      return n?.status.state === 'ready' ? n : undefined;
+    });
+    // Renewals at 2/3 of a 3 s lifetime: wait for two (three serials), however long the machine
+    // takes, checking at every look that the session never dropped (a new session rewrites the
+    // node's status, and its time).
     const serials = new Set<string>();
-    const deadline = Date.now() + 9000;
-    while (Date.now() < deadline) {
+    const seen = new Set<string>();
+    await waitFor('two renewals', async () => {
       const node = await nodeNamed(m, 'sec-renew');
-      assert.ok(node);
+      if (!node) return false;
+      seen.add(`${node.status.state} since ${node.status.timestamp}`);
       if (node.certificate) serials.add(node.certificate.serial);
-      if (Date.now() > deadline - 8000) assert.equal(node.status.state, 'ready', 'stays ready across renewals');
-      await sleep(250);
-    }
-    assert.ok(serials.size >= 3, `renewed at least twice (serials seen: ${serials.size})`);
+      return serials.size >= 3;
+    }, 60_000, 250);
+    assert.deepEqual([...seen], [`ready since ${first.status.timestamp}`], 'stays connected across renewals');
     const identity = await readIdentity(join(scratch, 'sec-renew'));
     assert.equal(identity?.nodeId, agent.nodeId());
-    assert.ok((identity?.notAfter.getTime() ?? 0) > Date.now(), 'the stored certificate is current');
+    // The renewed certificate was saved (whether it is still current depends on the machine's speed).
+    assert.ok((identity?.notAfter.getTime() ?? 0) > Date.parse(first.certificate?.notAfter ?? ''), 'the stored certificate is a renewed one');
   });
 });

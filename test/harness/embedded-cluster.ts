@@ -7,6 +7,7 @@ import type { NodeObject, TaskObject } from '../../src/api/objects.js';
 import type { ShoalClient } from '../../src/client/shoal-client.js';
 import { adminSession, type AdminSession } from './admin-client.js';
 import { freePort } from './free-port.js';
+import { testClusterCidr } from './free-ten-block.js';
 import { removeNodeNetworking } from './node-networking-cleanup.js';
 import { waitFor } from './wait.js';
 
@@ -30,6 +31,8 @@ export class EmbeddedCluster {
 
   constructor(options: { upFlags?: string[] } = {}) {
     this.upFlags = [...(options.upFlags ?? [])];
+    // A block of its own, kept across restarts (a cluster refuses another one later).
+    if (!this.upFlags.includes('--cluster-cidr')) this.upFlags.push('--cluster-cidr', testClusterCidr());
   }
 
   /** A client logged in as the cluster's administrator. */

@@ -11,6 +11,7 @@ import type { PeerIdentity } from '../agent-listener/peer-identity.js';
 import type { Change, ChangeBatch, Store, WatchHandle } from '../store/store.js';
 import { parseAgentMessage } from './agent-message-schema.js';
 import type { LogSource, TaskLogLine } from './log-source.js';
+import { HeartbeatWatch } from './heartbeat-watch.js';
 import { IngressReports } from './ingress-reports.js';
 import { StatusWriter } from './status-writer.js';
 import { filesForTasks, type TaskFileSource } from './task-files.js';
@@ -55,7 +56,7 @@ export const agentSessionPath = '/v1/agent/session';
 export class Dispatcher implements LogSource {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   private readonly sessions = new Map<string, Session>();
-  private readonly lastSeen = new Map<string, number>();
+  private readonly heartbeats: HeartbeatWatch;
   private readonly logRequests = new Map<string, LogRequest>();
   private readonly statusWriter: StatusWriter;
   private readonly ingressReports: IngressReports;
@@ -63,7 +64,7 @@ export class Dispatcher implements LogSource {
   private readonly graceMs: number;
   private watch: WatchHandle | undefined;
   private checker: NodeJS.Timeout | undefined;
-  private readonly startedAt = Date.now();
+  private readonly checkEveryMs: number;
   /** Incremental assignments go out in commit order, also while their files are read. */
   private pushQueue: Promise<void> = Promise.resolve();
   /** The plan text each node was last sent, so an unchanged plan is not sent again. */
@@ -74,6 +75,8 @@ export class Dispatcher implements LogSource {
   constructor(private readonly options: DispatcherOptions) {
     this.periodMs = options.heartbeatPeriodMs ?? 1000;
     this.graceMs = this.periodMs * (options.heartbeatGracePeriods ?? 3);
+    this.checkEveryMs = Math.max(100, this.periodMs / 2);
+    this.heartbeats = new HeartbeatWatch(this.graceMs, this.checkEveryMs, Date.now());
     this.statusWriter = new StatusWriter(options.store, options.logger);
     this.ingressReports = new IngressReports(options.store, options.logger);
   }
@@ -93,7 +96,7 @@ export class Dispatcher implements LogSource {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, identity));
     });
     this.watch = this.options.store.watch(await this.options.store.revision(), (batch) => this.pushChanges(batch));
-    this.checker = setInterval(() => void this.checkHeartbeats(), Math.max(100, this.periodMs / 2));
+    this.checker = setInterval(() => void this.checkHeartbeats(), this.checkEveryMs);
   }
 
   async stop(): Promise<void> {
@@ -122,7 +125,7 @@ export class Dispatcher implements LogSource {
       // The session counts from when hello registered it: the agent may answer the plan and
       // assignments hello sends before hello has finished.
       nodeId ??= this.sessions.get(identity.nodeId)?.socket === ws ? identity.nodeId : undefined;
-      if (nodeId) this.lastSeen.set(nodeId, Date.now());
+      if (nodeId) this.heartbeats.seen(nodeId, Date.now());
       if (msg.type === 'hello') {
         if (nodeId) return;
         void this.hello(ws, msg, address, identity).then(
@@ -172,7 +175,7 @@ export class Dispatcher implements LogSource {
     await this.statusWriter.flush();
     this.sessions.get(id)?.socket.close(4409, 'replaced by a newer session');
     this.sessions.set(id, { nodeId: id, socket: ws, networking: msg.networking === true });
-    this.lastSeen.set(id, Date.now());
+    this.heartbeats.seen(id, Date.now());
     this.send(ws, { type: 'welcome', nodeId: id, heartbeatPeriodMs: this.periodMs });
     // The plan first: the agent creates a task's container only once it knows its networks.
     this.sentPlans.delete(id);
@@ -277,7 +280,7 @@ export class Dispatcher implements LogSource {
     const session = this.sessions.get(nodeId);
     this.sentPlans.delete(nodeId);
     this.sessions.delete(nodeId);
-    this.lastSeen.delete(nodeId);
+    this.heartbeats.forget(nodeId);
     if (session) {
       this.send(session.socket, { type: 'error', code: 'permission_denied', message: 'this node was removed from the cluster' });
       session.socket.close(4403, 'node removed');
@@ -286,13 +289,11 @@ export class Dispatcher implements LogSource {
 
   private async checkHeartbeats(): Promise<void> {
     const now = Date.now();
+    // Before anything else yields: how late this check itself runs says whether we were stalled.
+    this.heartbeats.tick(now);
     try {
       const nodes = await this.options.store.list<NodeObject>('node');
-      const late = nodes.filter((n) => {
-        if (n.status.state !== 'ready') return false;
-        const seen = this.lastSeen.get(n.id) ?? this.startedAt;
-        return now - seen > this.graceMs;
-      });
+      const late = nodes.filter((n) => n.status.state === 'ready' && this.heartbeats.isLate(n.id, now));
       if (late.length === 0) return;
       const time = new Date(now).toISOString();
       await this.options.store.commit(
@@ -300,7 +301,7 @@ export class Dispatcher implements LogSource {
           op: 'put' as const,
           kind: 'node' as const,
           expectVersion: n.version,
-          value: { ...n, updatedAt: time, status: { ...n.status, state: 'down' as const, message: `no heartbeat for ${Math.round((now - (this.lastSeen.get(n.id) ?? this.startedAt)) / 1000)} s`, timestamp: time } },
+          value: { ...n, updatedAt: time, status: { ...n.status, state: 'down' as const, message: `no heartbeat for ${Math.round(this.heartbeats.silentMs(n.id, now) / 1000)} s`, timestamp: time } },
         })),
         { actor: 'dispatcher' },
       );

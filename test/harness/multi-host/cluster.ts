@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import type { NodeObject } from '../../../src/api/objects.js';
 import type { ShoalClient } from '../../../src/client/shoal-client.js';
 import { adminClient } from '../admin-client.js';
+import { testClusterCidr } from '../free-ten-block.js';
 import { waitFor } from '../wait.js';
 import type { JoinTokens, ManagerEndpoints } from './endpoints.js';
 import { agentJoinTarget, apiUrl, chooseEndpoints, managerListenArgs, parseJoinTokens } from './endpoints.js';
@@ -67,6 +68,8 @@ export class MultiHostCluster {
   manager!: ShoalProcess;
   tokens!: JoinTokens;
   endpoints!: ManagerEndpoints;
+  /** The manager's `--cluster-cidr`: a free /16 of the run's own. */
+  clusterCidr = '';
   timings: StartTimings = { enginesMs: 0, agentsReadyMs: 0, joinMs: [], totalMs: 0 };
   heartbeatPeriod = '1s';
   private destroyed = false;
@@ -230,13 +233,14 @@ export async function startMultiHostCluster(options: MultiHostOptions = {}): Pro
 /** `shoal manager` on the run's data dir and ports; `--init` creates the admin only on the first start. */
 function launchManager(cluster: MultiHostCluster): void {
   const { state } = cluster;
-  const args = ['manager', '--init', ...managerListenArgs(cluster.endpoints), '--data-dir', join(state.dir, 'manager'), '--heartbeat-period', cluster.heartbeatPeriod];
+  const args = ['manager', '--init', ...managerListenArgs(cluster.endpoints), '--data-dir', join(state.dir, 'manager'), '--heartbeat-period', cluster.heartbeatPeriod, '--cluster-cidr', cluster.clusterCidr];
   cluster.manager = ShoalProcess.start(state, 'manager', args, join(state.dir, 'manager.log'));
 }
 
 async function boot(cluster: MultiHostCluster, count: number, hostAgent: boolean, heartbeatPeriod: string, deferred: ReadonlySet<number>): Promise<void> {
   const { state } = cluster;
   const subnets = pickSubnets();
+  cluster.clusterCidr = testClusterCidr(subnets.cluster);
   cluster.endpoints = await chooseEndpoints();
   mkdirSync(join(state.dir, 'manager'), { recursive: true });
   cluster.heartbeatPeriod = heartbeatPeriod;

@@ -1,32 +1,20 @@
 import type { RunState } from './run-state.js';
 import { saveRunState } from './run-state.js';
-import { mustSync, runSync } from './run-command.js';
+import { pickFreeTenOctets } from '../free-ten-block.js';
+import { mustSync } from './run-command.js';
 
-/** Two private /16s of 10.0.0.0/8 this run uses: one for veths, one for the engines' bridges. */
+/** Private /16s of 10.0.0.0/8 this run uses: for veths, the engines' bridges, the cluster's networks. */
 export interface RunSubnets {
   veth: number;
   bridge: number;
+  /** The manager's `--cluster-cidr` (node 0 shares the host's engine with other clusters). */
+  cluster: number;
 }
 
-/** Second octets of 10.x.0.0/16 already present in any route or address of the host. */
-function usedTenOctets(): Set<number> {
-  const text = runSync('ip', ['-4', 'route', 'show', 'table', 'all']).stdout + runSync('ip', ['-4', 'addr', 'show']).stdout;
-  const used = new Set<number>();
-  for (const m of text.matchAll(/\b10\.(\d{1,3})\./g)) used.add(Number(m[1]));
-  // 10.0.0.0/8 itself routed somewhere: take nothing for granted.
-  if (/\b10\.0\.0\.0\/8\b/.test(text)) for (let i = 0; i < 256; i++) used.add(i);
-  return used;
-}
-
-/** Picks two unused /16s at random between 10.100 and 10.249, so concurrent runs rarely race. */
+/** Picks three unused /16s at random between 10.100 and 10.249, so concurrent runs rarely race. */
 export function pickSubnets(): RunSubnets {
-  const used = usedTenOctets();
-  const free: number[] = [];
-  for (let x = 100; x < 250; x++) if (!used.has(x)) free.push(x);
-  if (free.length < 2) throw new Error('no free 10.x.0.0/16 between 10.100 and 10.249 on this host');
-  const a = free.splice(Math.floor(Math.random() * free.length), 1)[0] ?? 0;
-  const b = free.splice(Math.floor(Math.random() * free.length), 1)[0] ?? 0;
-  return { veth: a, bridge: b };
+  const [veth = 0, bridge = 0, cluster = 0] = pickFreeTenOctets(3);
+  return { veth, bridge, cluster };
 }
 
 export interface NodeNetwork {
