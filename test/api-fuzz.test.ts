@@ -1,7 +1,8 @@
 // Fuzzes every REST route of a real manager (own process, SQLite store) with random and boundary
 // JSON drawn from the routes' zod schemas (random JSON where a route has none at hand), hostile
 // path parameters and query strings. Passes when no answer is 500 or more, the manager never
-// dies, /healthz keeps answering, and its event loop never stalls 200 ms. Replay a failing run
+// dies, /healthz keeps answering, and its event loop is never held 200 ms by its own work
+// (test/fuzz/stall-probe.ts). Replay a failing run
 // with SHOAL_FUZZ_SEED=<the seed it printed>.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -135,7 +136,7 @@ function bodyOf(route: RouteDef, sampler: JsonSchemaSampler, rnd: SeededRandom):
   return body;
 }
 
-test('API fuzz: no answer ≥ 500, no crash, /healthz answers and the event loop never stalls 200 ms', { timeout: 600_000 }, async () => {
+test('API fuzz: no answer ≥ 500, no crash, /healthz answers and the event loop is never held 200 ms', { timeout: 600_000 }, async () => {
   const seed = fuzzSeed();
   console.log(`api fuzz seed ${seed} (replay: SHOAL_FUZZ_SEED=${seed})`);
   const rnd = new SeededRandom(seed);
@@ -166,8 +167,8 @@ test('API fuzz: no answer ≥ 500, no crash, /healthz answers and the event loop
       if (recent.length > 8) recent.shift();
       const out = await send(m, route.method, path, body);
       if (process.env.SHOAL_FUZZ_LAG_TRACE) {
-        const { maxMs } = await m.ask<{ maxMs: number }>('lag-reset', 'lagReset');
-        if (maxMs > 60) console.log(`lag ${maxMs.toFixed(0)} ms after ${recent.at(-1)?.slice(0, 200) ?? ''}`);
+        const { maxMs, busyMs } = await m.ask<{ maxMs: number; busyMs: number }>('lag-reset', 'lagReset');
+        if (maxMs > 60) console.log(`lag ${maxMs.toFixed(0)} ms (${busyMs} ms of it the manager's own work) after ${recent.at(-1)?.slice(0, 200) ?? ''}`);
       }
       statuses.set(out.status, (statuses.get(out.status) ?? 0) + 1);
       if (out.status >= 500 || out.status === 0) failures.push(`#${i} ${route.method} ${path.slice(0, 120)} → ${out.status} ${out.body}\n  body: ${body instanceof RawBody ? '(deeply nested)' : JSON.stringify(body)?.slice(0, 400)}`);
@@ -177,10 +178,12 @@ test('API fuzz: no answer ≥ 500, no crash, /healthz answers and the event loop
       }
       assert.equal(m.child.exitCode, null, `the manager died after request #${i} (seed ${seed}); the last requests:\n${recent.join('\n')}`);
     }
-    const lag = await m.ask<{ maxMs: number; p99Ms: number; heapMiB: number }>('lag', 'lag');
-    console.log(`api fuzz: ${requestBudget} requests over ${routes.length} routes; answers ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; event loop max ${lag.maxMs.toFixed(0)} ms, p99 ${lag.p99Ms.toFixed(0)} ms; heap ${lag.heapMiB.toFixed(0)} MiB`);
+    const lag = await m.ask<{ maxMs: number; p99Ms: number; busyMs: number; heapMiB: number }>('lag', 'lag');
+    console.log(`api fuzz: ${requestBudget} requests over ${routes.length} routes; answers ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; event loop max ${lag.maxMs.toFixed(0)} ms (the manager's own work in it at most ${lag.busyMs} ms), p99 ${lag.p99Ms.toFixed(0)} ms; heap ${lag.heapMiB.toFixed(0)} MiB`);
     assert.deepEqual(failures, [], `answers ≥ 500 (seed ${seed})`);
-    assert.ok(lag.maxMs < 200, `the manager's event loop stalled ${lag.maxMs.toFixed(0)} ms (seed ${seed})`);
+    // The loop is judged by its own work: on a machine whose cores other work holds (CI under
+    // `stress`), a waiting loop shows long gaps that no request of the manager's caused.
+    assert.ok(lag.busyMs < 200, `the manager's event loop was held ${lag.busyMs} ms by its own work (seed ${seed})`);
   } finally {
     await stopFuzzManager(m);
     rmSync(dataDir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startManager } from '../../src/manager/manager.js';
 import { SqliteStore } from '../../src/manager/store/sqlite-store.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { StallProbe } from './stall-probe.js';
 
 const dataDir = process.argv[2];
 if (!dataDir || !process.send) throw new Error('usage: fork(fuzz-manager-process.ts, [DATA_DIR])');
@@ -18,15 +19,19 @@ if (!admin) throw new Error('the first start made no administrator');
 // 10 ms resolution: fine enough to see a 200 ms stall, coarse enough to cost nothing.
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
+const stalls = new StallProbe();
+stalls.start();
 
 process.on('message', (message: unknown) => {
   if (message === 'lag') {
-    send({ lag: { maxMs: lag.max / 1e6, p99Ms: lag.percentile(99) / 1e6, heapMiB: process.memoryUsage().heapUsed / 2 ** 20 } });
+    send({ lag: { maxMs: lag.max / 1e6, p99Ms: lag.percentile(99) / 1e6, busyMs: stalls.maxBusyMs, heapMiB: process.memoryUsage().heapUsed / 2 ** 20 } });
   } else if (message === 'lag-reset') {
-    send({ lagReset: { maxMs: lag.max / 1e6 } });
+    send({ lagReset: { maxMs: lag.max / 1e6, busyMs: stalls.maxBusyMs } });
     lag.reset();
+    stalls.reset();
   } else if (message === 'stop') {
     lag.disable();
+    stalls.stop();
     void manager
       .stop()
       .then(() => store.close())
