@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ShoalError } from '../../api/errors.js';
@@ -39,6 +39,14 @@ describe('the compose renderer on worker threads', () => {
     assert.deepEqual(await compose.render(input), renderStack(input).spec);
     const required = await compose.requiredInputs(input.files, input.envFile, { variables: {}, fileData: {} });
     assert.ok(required.variables.includes('LOG_LEVEL'));
+  });
+
+  test('on Linux the render thread runs at nice 10, below the event loop it must not slow', { skip: process.platform !== 'linux' }, async () => {
+    await compose.render(render('services: {}\n'));
+    // Field 19 of /proc/PID/task/TID/stat is the nice value (after the command in parentheses).
+    const nices = readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]));
+    assert.equal(nices.filter((n) => n === 10).length, 1, `nice values of this process's threads: ${nices.join(' ')}`);
+    assert.ok(nices.filter((n) => n === 0).length > 0);
   });
 
   test('a refusal comes back as the ComposeError, with every problem', async () => {

@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { ShoalError } from '../../api/errors.js';
 import { ComposeError, renderStack, requiredInputs } from '../../compose/index.js';
@@ -31,5 +33,20 @@ function run(job: ComposeJob): ComposeReply {
   }
 }
 
+/**
+ * Renders yield the CPU to the manager's event loop (the API, heartbeats): on Linux a thread has
+ * a nice value of its own, and /proc/thread-self names this thread's id. Elsewhere the thread
+ * keeps the process's priority.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not allowed: the time limit still bounds a render.
+  }
+}
+
+lowerPriority();
 parentPort?.on('message', (job: ComposeJob) => parentPort?.postMessage(run(job)));
 parentPort?.postMessage(workerReady);
