@@ -20,7 +20,7 @@ const file = (content: string) => [{ name: 'stack.yaml', content }];
 const hostile: Hostile[] = [
   {
     what: '12,000 aliases in 84 KB',
-    body: { files: file(`x: &b v\nservices:\n  web:\n    image: shoal-test/busybox:1\n    command: [${Array.from({ length: 12_000 }, () => '*b').join(', ')}]\n`) },
+    body: { files: file(`x: &anch v\nservices:\n  web:\n    image: shoal-test/busybox:1\n    command: [${Array.from({ length: 12_000 }, () => '*anch').join(', ')}]\n`) },
     refusal: /^stack\.yaml:5: the file has more than 1000 aliases/,
   },
   {
