@@ -50,8 +50,10 @@ export type ManagerMessage =
   /**
    * `full`: `tasks` is every task assigned to the node (the agent removes containers of tasks
    * not in it). Otherwise `tasks` are new or changed tasks and `removed` ids of tasks gone.
+   * `hostPaths`: the allowed host paths of the node's environment as they are now; binds under
+   * them must resolve inside them on the node (agent/worker/bind-confinement.ts).
    */
-  | { type: 'assignments'; full: boolean; tasks: TaskObject[]; removed: string[]; files?: TaskFilePayload[] }
+  | { type: 'assignments'; full: boolean; tasks: TaskObject[]; removed: string[]; files?: TaskFilePayload[]; hostPaths?: string[] }
   /** The node's networks, overlay peers, names and ingress rules: sent whole whenever they change. */
   | { type: 'network'; plan: NodeNetworkPlan }
   | { type: 'logs.request'; requestId: string; taskId: string; follow: boolean; tail?: number }

@@ -7,6 +7,7 @@ import { ExecutorError, type ContainerHealth, type ContainerNetworking, type Exe
 import { taskHasFiles, type TaskFileContent } from '../files/resolve-task-files.js';
 import type { TaskFileStore } from '../files/task-file-store.js';
 import { exitStatus, runningDetails, status, type ObservedStatus } from './task-status.js';
+import { confineBinds } from './bind-confinement.js';
 
 /** What the assignments said about a task's secret and config files (see resolveTaskFiles). */
 export type OfferedFiles = { files: TaskFileContent[] } | { missing: string };
@@ -30,6 +31,8 @@ export interface TaskRunnerDeps {
   /** True while another task's adopted container still mounts this task's files. */
   filesHeld?(taskId: string): boolean;
   network?: TaskNetworkSource;
+  /** The allowed host paths of the node's environment, as the manager last sent them. */
+  hostPaths?(): readonly string[];
   logger: Logger;
 }
 
@@ -202,10 +205,16 @@ export class TaskRunner {
         this.emit(status('failed', text, { error: text }));
         return false;
       }
+      const binds = await confineBinds(this.task.spec.mounts ?? [], this.deps.hostPaths?.() ?? []);
+      if (typeof binds === 'string') {
+        const text = `mounts: ${binds}`;
+        this.emit(status('rejected', text, { error: text }));
+        return false;
+      }
       const mounts = await this.writeFiles();
       if (!mounts) return false;
       try {
-        this.containerId = await executor.prepare(this.task, nodeId, mounts, networking);
+        this.containerId = await executor.prepare({ ...this.task, spec: { ...this.task.spec, mounts: binds } }, nodeId, mounts, networking);
       } catch (err) {
         this.emitFailure(err);
         await this.removeFiles();

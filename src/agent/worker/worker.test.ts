@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -307,5 +307,31 @@ void test('a task adopting a kept container starts that container; the task that
   assert.equal(executor.calls.remove, 0);
   worker.apply({ full: false, tasks: [], removed: [adopting.id] });
   await until('removed with its new task', async () => !(await executor.inspect(containerId)));
+  await worker.stop();
+});
+
+void test('a bind under an allowed host path that a link leads out of is rejected; one inside runs from its resolved path', async () => {
+  const dir = join(scratch, 'confine');
+  await mkdir(join(dir, 'data', 'pg'), { recursive: true });
+  await mkdir(join(dir, 'secret'));
+  await symlink(join(dir, 'secret'), join(dir, 'data', 'escape'));
+  await symlink(join(dir, 'data', 'pg'), join(dir, 'data', 'alias'));
+  const prepared: TaskObject[] = [];
+  const executor = new (class extends FakeExecutor {
+    override prepare(...args: Parameters<FakeExecutor['prepare']>): Promise<string> {
+      prepared.push(args[0]);
+      return super.prepare(...args);
+    }
+  })();
+  const { worker, batches } = setup(executor);
+  await worker.init();
+  const data = await realpath(join(dir, 'data'));
+  const escape = task({ image: 'fake/app:1', mounts: [{ type: 'bind', source: join(data, 'escape'), target: '/host' }] });
+  const inside = task({ image: 'fake/app:1', mounts: [{ type: 'bind', source: join(data, 'alias'), target: '/data' }] });
+  worker.apply({ full: true, tasks: [escape, inside], removed: [], hostPaths: [data] });
+  await until('both decided', () => states(batches, escape.id).includes('rejected') && states(batches, inside.id).includes('running'));
+  const rejected = batches.flat().find((u) => u.taskId === escape.id && u.status.state === 'rejected');
+  assert.match(rejected?.status.message ?? '', /^mounts: bind source ".*\/escape" resolves to ".*\/secret", outside the allowed host path/);
+  assert.deepEqual(prepared.map((t) => [t.id, t.spec.mounts[0]?.source]), [[inside.id, join(data, 'pg')]], 'the escaping task never reached the engine');
   await worker.stop();
 });

@@ -28,6 +28,8 @@ export interface Assignments {
   removed: string[];
   /** Contents of the secrets and configs these tasks reference; used once, then dropped. */
   files?: TaskFilePayload[];
+  /** The allowed host paths of the node's environment now (see bind-confinement.ts). */
+  hostPaths?: string[];
 }
 
 /**
@@ -51,6 +53,8 @@ export class Worker {
   private readonly handoffs = new Map<string, string>();
   /** Tasks whose files a container adopted by another task still mounts. */
   private readonly heldFiles = new Set<string>();
+  /** The allowed host paths the manager sent last: the assignments that bring a task bring them. */
+  private hostPaths: readonly string[] = [];
 
   constructor(private readonly options: WorkerOptions) {
     this.batcher = new StatusBatcher((updates) => options.report(updates), options.batchMs ?? 50);
@@ -112,6 +116,7 @@ export class Worker {
       this.options.logger.warn('assignments before welcome ignored');
       return;
     }
+    if (assignments.hostPaths) this.hostPaths = assignments.hostPaths;
     const mine = assignments.tasks.filter((t) => t.nodeId === nodeId);
     if (mine.length !== assignments.tasks.length) {
       this.options.logger.warn({ count: assignments.tasks.length - mine.length }, 'ignored tasks assigned to another node');
@@ -193,6 +198,7 @@ export class Worker {
         logger: this.options.logger,
         report: (update) => this.batcher.add(update),
         filesHeld: (taskId) => this.heldFiles.has(taskId),
+        hostPaths: () => this.hostPaths,
         ...(this.options.network ? { network: this.options.network } : {}),
         onRemoved: (taskId) => {
           if (this.runners.get(taskId) === runner) this.runners.delete(taskId);

@@ -8,6 +8,7 @@ import { taskName, type NodeObject, type TaskObject } from '../../api/objects.js
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import type { PeerIdentity } from '../agent-listener/peer-identity.js';
+import type { EnvironmentObject } from '../environments/environment-object.js';
 import type { Change, ChangeBatch, Store, WatchHandle } from '../store/store.js';
 import { parseAgentMessage } from './agent-message-schema.js';
 import type { LogSource, TaskLogLine } from './log-source.js';
@@ -181,7 +182,7 @@ export class Dispatcher implements LogSource {
     this.sentPlans.delete(id);
     if (msg.networking === true) await this.sendPlans([id]);
     const tasks = await store.list<TaskObject>('task', { where: { nodeId: id } });
-    this.send(ws, { type: 'assignments', full: true, tasks, removed: [], ...(await this.filesFor(tasks)) });
+    this.send(ws, { type: 'assignments', full: true, tasks, removed: [], ...(await this.filesFor(tasks)), ...(await this.hostPathsFor(node.env)) });
     logger.info({ nodeId: id, hostname: msg.hostname, address }, 'agent session started');
     return id;
   }
@@ -234,8 +235,13 @@ export class Dispatcher implements LogSource {
           this.options.logger.error({ err, nodeId }, 'reading secret and config content for an assignment failed');
           return {};
         });
+        const env = e.tasks[0]?.env;
+        const hostPaths = env === undefined ? {} : await this.hostPathsFor(env).catch((err: unknown) => {
+          this.options.logger.error({ err, nodeId }, 'reading the allowed host paths for an assignment failed');
+          return {};
+        });
         const session = this.sessions.get(nodeId);
-        if (session) this.send(session.socket, { type: 'assignments', full: false, tasks: e.tasks, removed: e.removed, ...files });
+        if (session) this.send(session.socket, { type: 'assignments', full: false, tasks: e.tasks, removed: e.removed, ...files, ...hostPaths });
       }
     });
   }
@@ -273,6 +279,16 @@ export class Dispatcher implements LogSource {
     if (!this.options.files) return {};
     const files = await filesForTasks(tasks, this.options.files);
     return files.length > 0 ? { files } : {};
+  }
+
+  /**
+   * The allowed host paths of the node's environment as they are now, with every assignment of
+   * tasks: the agent confines binds under them to what they resolve to (bind-confinement.ts), so
+   * it must know each path the manager allowed a task's bind by.
+   */
+  private async hostPathsFor(env: string): Promise<{ hostPaths: string[] }> {
+    const environment = await this.options.store.get<EnvironmentObject>('environment', env);
+    return { hostPaths: environment?.allowedHostPaths ?? [] };
   }
 
   /** A removed node loses its session at once; its certificate is refused from now on. */

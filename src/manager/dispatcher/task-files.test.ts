@@ -10,6 +10,7 @@ import { serviceSpecSchema, type ServiceSpecInput } from '../../api/service-spec
 import type { TaskState } from '../../api/task-state.js';
 import { createLogger } from '../../lib/logger.js';
 import { memoryStore } from '../auth/test-store.test-util.js';
+import type { EnvironmentObject } from '../environments/environment-object.js';
 import { Dispatcher } from './dispatcher.js';
 import { filesForTasks, type TaskFileSource } from './task-files.js';
 
@@ -104,6 +105,36 @@ test('assignments carry the files of the node\'s own tasks, on the full set and 
     assert.deepEqual(incremental.tasks.map((t) => t.id), ['new']);
     assert.deepEqual(incremental.files?.map((f) => f.data), ['default:secret:db:3']);
     assert.ok(!JSON.stringify(messages).includes('other'), 'another node\'s files never reach this one');
+  } finally {
+    ws.close();
+    await dispatcher.stop();
+    server.close();
+  }
+});
+
+test('assignments carry the allowed host paths of the node\'s environment as they are when sent', async () => {
+  const store = memoryStore();
+  const env: EnvironmentObject = { id: 'default', env: '', version: 0, name: 'default', members: {}, createdBy: 't', createdAt: '', updatedAt: '', allowedHostPaths: ['/srv/data'] };
+  await store.commit([{ op: 'create', kind: 'environment', value: env }, { op: 'create', kind: 'task', value: task('mine', { image: 'x' }, { nodeId: 'n1' }) }], { actor: 't' });
+  const dispatcher = new Dispatcher({ store, logger: createLogger('test', 'silent'), heartbeatPeriodMs: 60000 });
+  const server: HttpServer = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await dispatcher.start(server as unknown as Server, () => ({ nodeId: 'n1', role: 'worker', serial: '01', notAfter: '' }));
+  const { port } = server.address() as AddressInfo;
+  const { messages, ws } = await session(`ws://127.0.0.1:${port}/v1/agent/session`);
+  try {
+    const full = await until(() => messages.find((m) => m.type === 'assignments' && m.full));
+    assert.ok(full.type === 'assignments');
+    assert.deepEqual(full.hostPaths, ['/srv/data']);
+    // The list changes, then a task comes: it comes with the list as it is now.
+    const stored = await store.get<EnvironmentObject>('environment', 'default');
+    assert.ok(stored);
+    const changed: EnvironmentObject = { ...stored, allowedHostPaths: ['/opt', '/srv/data'] };
+    await store.commit([{ op: 'put', kind: 'environment', value: changed, expectVersion: stored.version }], { actor: 't' });
+    await store.commit([{ op: 'create', kind: 'task', value: task('new', { image: 'x' }, { nodeId: 'n1' }) }], { actor: 't' });
+    const incremental = await until(() => messages.find((m) => m.type === 'assignments' && !m.full));
+    assert.ok(incremental.type === 'assignments');
+    assert.deepEqual(incremental.hostPaths, ['/opt', '/srv/data']);
   } finally {
     ws.close();
     await dispatcher.stop();
