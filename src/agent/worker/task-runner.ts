@@ -294,7 +294,9 @@ export class TaskRunner {
   private async towardStopped(remove: boolean): Promise<boolean> {
     const { executor } = this.deps;
     const containerId = this.containerId;
-    if (containerId && this.started && !this.exit && !this.stoppedByUs) {
+    // Also a container never seen to start: a start that failed may have started it all the same
+    // (the engine died after passing the request on), and shutdown leaves a stopped one alone.
+    if (containerId && !this.exit && !this.stoppedByUs) {
       const spec = this.task.spec;
       await executor.shutdown(containerId, spec.stopSignal, spec.stopGracePeriodMs ?? 10_000);
       this.stoppedByUs = true;

@@ -9,6 +9,7 @@ import type { TaskObject } from '../../api/objects.js';
 import type { ServiceSpecInput } from '../../api/service-spec.js';
 import { createLogger } from '../../lib/logger.js';
 import { makeTestTask } from '../../../test/executor-contract.js';
+import { ExecutorError } from '../exec/executor.js';
 import { FakeExecutor } from '../executor/fake/fake-executor.js';
 import { TaskFileStore } from '../files/task-file-store.js';
 import { Worker } from './worker.js';
@@ -333,5 +334,26 @@ void test('a bind under an allowed host path that a link leads out of is rejecte
   const rejected = batches.flat().find((u) => u.taskId === escape.id && u.status.state === 'rejected');
   assert.match(rejected?.status.message ?? '', /^mounts: bind source ".*\/escape" resolves to ".*\/secret", outside the allowed host path/);
   assert.deepEqual(prepared.map((t) => [t.id, t.spec.mounts[0]?.source]), [[inside.id, join(data, 'pg')]], 'the escaping task never reached the engine');
+  await worker.stop();
+});
+
+void test('a container whose start failed but ran anyway (the engine died after passing the start on) is stopped once the task is given up', async () => {
+  // What the chaos test found after a kill -9 of dockerd: the start answered with an error, the
+  // task failed and was replaced, and its container ran beside the replacement in the same slot.
+  class EngineDiesDuringStart extends FakeExecutor {
+    override async start(containerId: string): Promise<void> {
+      await super.start(containerId);
+      throw new ExecutorError('failed', 'connection closed before the engine answered');
+    }
+  }
+  const { worker, executor, batches } = setup(new EngineDiesDuringStart());
+  await worker.init();
+  const t = task({ image: 'fake/app:1' });
+  worker.apply({ full: true, tasks: [t], removed: [] });
+  await until('failed', () => states(batches, t.id).includes('failed'));
+  assert.equal((await executor.list())[0]?.running, true, 'the container runs although its start failed');
+  worker.apply({ full: false, tasks: [{ ...t, desiredState: 'shutdown', status: { ...t.status, state: 'failed' } }], removed: [] });
+  await until('stopped', async () => (await executor.list())[0]?.running === false);
+  assert.deepEqual(states(batches, t.id), ['accepted', 'preparing', 'starting', 'failed'], 'nothing reported after the failure');
   await worker.stop();
 });
